@@ -1,0 +1,5 @@
+export const Clock = Symbol('Clock');
+
+export interface Clock {
+  now(): Date;
+}

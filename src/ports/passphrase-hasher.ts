@@ -1,0 +1,13 @@
+export const PassphraseHasher = Symbol('PassphraseHasher');
+
+/** Turns passphrases into self-describing salted hashes and checks them. */
+export interface PassphraseHasher {
+  /** A fresh salt every call, so equal passphrases give different strings. Never blocks the event loop. */
+  hash(passphrase: string): Promise<string>;
+
+  /**
+   * Constant-time comparison against a string made by `hash`. An unrecognised or corrupt
+   * encoding verifies as `false`, never throws.
+   */
+  verify(passphrase: string, encoded: string): Promise<boolean>;
+}
