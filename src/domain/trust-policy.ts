@@ -51,7 +51,8 @@ export class TrustPolicy {
     if (this.store.contains(cert.fingerprint)) {
       return { fingerprint: cert.fingerprint, via: 'trusted' };
     }
-    if (!this.access.isRestricted()) {
+    // Rule 4: only the Unix socket has an OS restriction that makes bootstrap safe.
+    if (caller.transport !== 'unix' || !this.access.isRestricted()) {
       throw notTrusted();
     }
     return this.serialised(async () => {
@@ -82,7 +83,7 @@ export class TrustPolicy {
   private presentedCertificate(caller: Caller): ClientCertificate {
     const cert = caller.certificate;
     if (cert === undefined) {
-      throw notTrusted('no client certificate was presented');
+      throw notTrusted();
     }
     if (!isCurrentlyValid(cert, this.clock.now())) {
       throw new AuthError('invalid-certificate', 'The client certificate is expired or not yet valid.');
@@ -103,6 +104,6 @@ export class TrustPolicy {
   }
 }
 
-function notTrusted(detail?: string): AuthError {
-  return new AuthError('not-trusted', detail === undefined ? NOT_AUTHENTICATED_MESSAGE : `${NOT_AUTHENTICATED_MESSAGE} (${detail})`);
+function notTrusted(): AuthError {
+  return new AuthError('not-trusted', NOT_AUTHENTICATED_MESSAGE);
 }

@@ -1,0 +1,79 @@
+import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
+import { chmod, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ensureDir, writeFileAtomic } from '../stores/atomic-write.js';
+
+/** The key pair the CLI presents to the daemon (Multipass's file names and location). */
+export interface ClientIdentity {
+  readonly certPem: string;
+  readonly keyPem: string;
+}
+
+export const CLIENT_CERT_FILE = 'multipass_cert.pem';
+export const CLIENT_KEY_FILE = 'multipass_cert_key.pem';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+// The daemon trusts this exact certificate; replacing it means enrolling again, so it lasts.
+const VALIDITY_MS = 20 * 365 * DAY_MS;
+// The daemon checks notBefore against its own clock; a day absorbs any sane skew.
+const BACKDATE_MS = DAY_MS;
+
+const DIR_MODE = 0o700;
+const CERT_MODE = 0o644;
+const KEY_MODE = 0o600;
+
+/**
+ * Returns the CLI's client certificate and key from `dir`, creating them on first use.
+ * Existing files are reused as they are; only a pair that is missing, unreadable as PEM,
+ * mismatched or expired is replaced (the daemon would refuse it anyway).
+ * Runs on every CLI command: the reuse path loads only node built-ins, and the certificate
+ * library is imported only when a certificate has to be made.
+ */
+export async function ensureClientIdentity(dir: string): Promise<ClientIdentity> {
+  const certPath = join(dir, CLIENT_CERT_FILE);
+  const keyPath = join(dir, CLIENT_KEY_FILE);
+  const [certPem, keyPem] = await Promise.all([readIfPresent(certPath), readIfPresent(keyPath)]);
+  if (certPem !== undefined && keyPem !== undefined && usable(certPem, keyPem, new Date())) {
+    await keepKeyPrivate(keyPath);
+    return { certPem, keyPem };
+  }
+
+  const { createEcCertificate } = await import('./x509-keys.js');
+  const now = Date.now();
+  const created = await createEcCertificate({
+    profile: 'client',
+    subject: `CN=multipass-client-${randomUUID()}, O=multipassd-auth`,
+    notBefore: new Date(now - BACKDATE_MS),
+    notAfter: new Date(now + VALIDITY_MS),
+  });
+  await ensureDir(dir, DIR_MODE);
+  // Key first: a crash in between leaves a key without a certificate, which is replaced next time.
+  await writeFileAtomic(keyPath, created.keyPem, KEY_MODE, { dirMode: DIR_MODE });
+  await writeFileAtomic(certPath, created.certPem, CERT_MODE, { dirMode: DIR_MODE });
+  return { certPem: created.certPem, keyPem: created.keyPem };
+}
+
+/** Anyone who can read the key can act as this user towards the daemon. */
+async function keepKeyPrivate(keyPath: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const { mode } = await stat(keyPath);
+  if ((mode & 0o077) !== 0) await chmod(keyPath, KEY_MODE);
+}
+
+function usable(certPem: string, keyPem: string, now: Date): boolean {
+  try {
+    const cert = new X509Certificate(certPem);
+    return cert.checkPrivateKey(createPrivateKey(keyPem)) && now.getTime() <= new Date(cert.validTo).getTime();
+  } catch {
+    return false;
+  }
+}
+
+async function readIfPresent(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}

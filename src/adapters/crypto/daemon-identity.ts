@@ -1,0 +1,176 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { chmod, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../../ports/logger.js';
+import { ensureDir, writeFileAtomic } from '../stores/atomic-write.js';
+import { createEcCertificate, type PemKeyPair } from './x509-keys.js';
+
+/** What the daemon's TLS server presents, and the CA clients verify it against. */
+export interface DaemonIdentity {
+  readonly rootCertPem: string;
+  readonly serverCertPem: string;
+  readonly serverKeyPem: string;
+}
+
+export const DAEMON_IDENTITY_FILES = {
+  rootCert: 'multipass_root_cert.pem',
+  rootKey: 'multipass_root_cert_key.pem',
+  serverCert: 'localhost.pem',
+  serverKey: 'localhost_key.pem',
+} as const;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const ROOT_VALIDITY_MS = 10 * 365 * DAY_MS;
+// The daemon only reissues at start-up, so the leaf outlives any plausible uptime; it is
+// short next to the root because reissuing it is invisible to clients (they trust the root).
+const SERVER_VALIDITY_MS = 2 * 365 * DAY_MS;
+// Reissue early enough that a daemon started just before expiry still runs for weeks.
+const RENEW_BEFORE_MS = 60 * DAY_MS;
+const BACKDATE_MS = 60 * 60 * 1000;
+
+const ROOT_SUBJECT = 'CN=Multipass Root CA, O=multipassd-auth';
+const SERVER_SUBJECT = 'CN=localhost, O=multipassd-auth';
+export const SERVER_NAME = 'localhost';
+
+// The directory and public certificates are world-readable so that non-root CLIs can verify
+// the daemon; private keys are never readable by anyone else, not even while being written.
+const DIR_MODE = 0o755;
+const PUBLIC_MODE = 0o644;
+const PRIVATE_MODE = 0o600;
+
+/**
+ * Loads the daemon's root CA and `localhost` server certificate from `certificateDir`,
+ * creating what is missing or unusable: no usable root CA (missing, unparseable, expiring,
+ * not matching its key) means a new root and server certificate; an unusable server
+ * certificate alone is reissued from the existing root, so clients' trust in it survives.
+ * Usable files are reused byte for byte.
+ */
+export async function ensureDaemonIdentity(certificateDir: string, logger?: Logger): Promise<DaemonIdentity> {
+  const paths = pathsIn(certificateDir);
+  await ensureDir(certificateDir, DIR_MODE);
+  await chmod(certificateDir, DIR_MODE);
+  const now = new Date();
+
+  let root = await readPair(paths.rootCert, paths.rootKey);
+  const rootProblem = root === undefined ? 'missing' : rootCaProblem(root, now);
+  if (root === undefined || rootProblem !== undefined) {
+    logger?.info('creating the daemon root CA', { dir: certificateDir, reason: rootProblem });
+    root = await createRootCa(now);
+    await writePair(paths.rootCert, paths.rootKey, root);
+  } else {
+    await keepModes(paths.rootCert, paths.rootKey, logger);
+  }
+
+  let server = rootProblem === undefined ? await readPair(paths.serverCert, paths.serverKey) : undefined;
+  const serverProblem =
+    rootProblem !== undefined ? 'new root CA' : server === undefined ? 'missing' : serverCertificateProblem(server, root, now);
+  if (server === undefined || serverProblem !== undefined) {
+    logger?.info('issuing the daemon server certificate', { dir: certificateDir, reason: serverProblem });
+    server = await issueServerCertificate(root, now);
+    await writePair(paths.serverCert, paths.serverKey, server);
+  } else {
+    await keepModes(paths.serverCert, paths.serverKey, logger);
+  }
+
+  return { rootCertPem: root.certPem, serverCertPem: server.certPem, serverKeyPem: server.keyPem };
+}
+
+function pathsIn(dir: string): Record<keyof typeof DAEMON_IDENTITY_FILES, string> {
+  return {
+    rootCert: join(dir, DAEMON_IDENTITY_FILES.rootCert),
+    rootKey: join(dir, DAEMON_IDENTITY_FILES.rootKey),
+    serverCert: join(dir, DAEMON_IDENTITY_FILES.serverCert),
+    serverKey: join(dir, DAEMON_IDENTITY_FILES.serverKey),
+  };
+}
+
+function createRootCa(now: Date): Promise<PemKeyPair> {
+  return createEcCertificate({
+    profile: 'root-ca',
+    subject: ROOT_SUBJECT,
+    notBefore: new Date(now.getTime() - BACKDATE_MS),
+    notAfter: new Date(now.getTime() + ROOT_VALIDITY_MS),
+  });
+}
+
+function issueServerCertificate(root: PemKeyPair, now: Date): Promise<PemKeyPair> {
+  // A leaf must not outlive its issuer, or clients would reject it before we reissue it.
+  const rootExpiry = new Date(new X509Certificate(root.certPem).validTo);
+  const notAfter = Math.min(now.getTime() + SERVER_VALIDITY_MS, rootExpiry.getTime());
+  return createEcCertificate({
+    profile: 'server',
+    subject: SERVER_SUBJECT,
+    notBefore: new Date(now.getTime() - BACKDATE_MS),
+    notAfter: new Date(notAfter),
+    dnsNames: [SERVER_NAME],
+    ipAddresses: ['127.0.0.1', '::1'],
+    issuer: root,
+  });
+}
+
+/** Why the stored root CA cannot be used, or undefined when it can. */
+function rootCaProblem(root: PemKeyPair, now: Date): string | undefined {
+  const parsed = parse(root);
+  if (typeof parsed === 'string') return parsed;
+  if (!parsed.cert.ca) return 'not a CA certificate';
+  return validityProblem(parsed.cert, now);
+}
+
+/** Why the stored server certificate cannot be used with `root`, or undefined when it can. */
+function serverCertificateProblem(server: PemKeyPair, root: PemKeyPair, now: Date): string | undefined {
+  const parsed = parse(server);
+  if (typeof parsed === 'string') return parsed;
+  if (!parsed.cert.verify(new X509Certificate(root.certPem).publicKey)) return 'not signed by the root CA';
+  if (parsed.cert.checkHost(SERVER_NAME) === undefined) return `not valid for ${SERVER_NAME}`;
+  return validityProblem(parsed.cert, now);
+}
+
+function parse(pair: PemKeyPair): { cert: X509Certificate } | string {
+  try {
+    const cert = new X509Certificate(pair.certPem);
+    return cert.checkPrivateKey(createPrivateKey(pair.keyPem)) ? { cert } : 'certificate does not match its key';
+  } catch {
+    return 'unparseable';
+  }
+}
+
+function validityProblem(cert: X509Certificate, now: Date): string | undefined {
+  if (new Date(cert.validFrom).getTime() > now.getTime()) return 'not yet valid';
+  if (new Date(cert.validTo).getTime() - RENEW_BEFORE_MS < now.getTime()) return 'expired or expiring soon';
+  return undefined;
+}
+
+/** Both files, or undefined when either is missing; other read errors are real failures. */
+async function readPair(certPath: string, keyPath: string): Promise<PemKeyPair | undefined> {
+  const [certPem, keyPem] = await Promise.all([readIfPresent(certPath), readIfPresent(keyPath)]);
+  return certPem === undefined || keyPem === undefined ? undefined : { certPem, keyPem };
+}
+
+async function readIfPresent(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Key first: a crash in between leaves a certificate-less key, which is simply replaced. */
+async function writePair(certPath: string, keyPath: string, pair: PemKeyPair): Promise<void> {
+  await writeFileAtomic(keyPath, pair.keyPem, PRIVATE_MODE, { dirMode: DIR_MODE });
+  await writeFileAtomic(certPath, pair.certPem, PUBLIC_MODE, { dirMode: DIR_MODE });
+}
+
+/**
+ * Restores the modes of reused files: a key someone loosened by hand must not be served, and a
+ * root certificate someone tightened would lock non-root clients out.
+ */
+async function keepModes(certPath: string, keyPath: string, logger?: Logger): Promise<void> {
+  for (const [path, mode] of [[keyPath, PRIVATE_MODE], [certPath, PUBLIC_MODE]] as const) {
+    try {
+      await chmod(path, mode);
+    } catch (error) {
+      logger?.warn('cannot set the permissions of a daemon identity file', { path, error: String(error) });
+    }
+  }
+}

@@ -1,0 +1,12 @@
+import { status } from '@grpc/grpc-js';
+import type { AuthErrorCode } from '../../domain/auth-error.js';
+
+/** The one table from domain errors to wire status codes (Multipass's choices). */
+export const STATUS_FOR: Readonly<Record<AuthErrorCode, status>> = {
+  'not-trusted': status.UNAUTHENTICATED,
+  'invalid-certificate': status.UNAUTHENTICATED,
+  'no-passphrase-set': status.FAILED_PRECONDITION,
+  'passphrase-mismatch': status.INVALID_ARGUMENT,
+  'invalid-setting': status.INVALID_ARGUMENT,
+  'store-unavailable': status.INTERNAL,
+};

@@ -1,0 +1,118 @@
+import { mkdirSync } from 'node:fs';
+import { chmod, chown, unlink } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { dirname } from 'node:path';
+import type { Server } from 'node:tls';
+import type { Logger } from '../../ports/logger.js';
+import type { SocketAccess } from '../../ports/socket-access.js';
+import { ListenError, type Listener } from './listener.js';
+import type { AdminGroup } from './unix-group.js';
+
+const RESTRICTED_MODE = 0o660;
+const OPEN_MODE = 0o666;
+
+/**
+ * The Unix-socket transport. Its file mode is the OS-level access control that makes
+ * bootstrap trust safe: while restricted, only the owner and the admin group can connect.
+ */
+export class UnixSocketListener implements Listener, SocketAccess {
+  readonly kind = 'unix' as const;
+  private server: Server | undefined;
+  private restricted = true;
+
+  constructor(
+    private readonly path: string,
+    private readonly adminGroup: AdminGroup | undefined,
+    private readonly logger: Logger,
+  ) {}
+
+  address(): string {
+    return `unix:${this.path}`;
+  }
+
+  async listen(server: Server): Promise<void> {
+    await this.removeStaleSocket();
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o755 });
+    // Bind with a umask that leaves the socket owner-only: it must never be reachable by
+    // everyone, even for the moment before restrict()/open() sets its real mode.
+    const previousUmask = process.umask(0o177);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.path, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      throw new ListenError(`cannot listen on '${this.path}': ${(error as Error).message}`);
+    } finally {
+      process.umask(previousUmask);
+    }
+    this.server = server;
+    this.restricted = true;
+  }
+
+  isRestricted(): boolean {
+    return this.restricted;
+  }
+
+  async restrict(): Promise<void> {
+    if (this.adminGroup !== undefined) {
+      try {
+        await chown(this.path, process.getuid?.() ?? -1, this.adminGroup.gid);
+      } catch (error) {
+        // A non-root daemon may only chown to its own groups; owner-only is still safe.
+        this.logger.warn('cannot give the socket to the admin group', {
+          group: this.adminGroup.name,
+          error: (error as Error).message,
+        });
+      }
+    }
+    await chmod(this.path, RESTRICTED_MODE);
+    this.restricted = true;
+  }
+
+  async open(): Promise<void> {
+    if (!this.restricted) return;
+    await chmod(this.path, OPEN_MODE);
+    this.restricted = false;
+    this.logger.info('opened the socket to all users', { path: this.path });
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server === undefined) return;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // net.Server removes its socket file on close; this covers a server that did not.
+    await unlink(this.path).catch(() => undefined);
+  }
+
+  /**
+   * A socket file left by a daemon that died is removed; one that still answers belongs to a
+   * running daemon, and starting a second one over it would steal its clients.
+   */
+  private async removeStaleSocket(): Promise<void> {
+    const answer = await probe(this.path);
+    if (answer === 'absent') return;
+    if (answer === 'alive') {
+      throw new ListenError(`another multipassd is already listening on '${this.path}'`);
+    }
+    this.logger.info('removing a stale socket file', { path: this.path });
+    await unlink(this.path);
+  }
+}
+
+function probe(path: string): Promise<'absent' | 'alive' | 'stale'> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('alive');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      resolve(error.code === 'ENOENT' ? 'absent' : 'stale');
+    });
+  });
+}

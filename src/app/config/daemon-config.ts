@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { LogLevel } from '../../adapters/logging/pino-logger.js';
+import { defaultConfigPath, defaultDataDir, defaultSocketPath, type Env } from '../paths.js';
+
+export type StoreKind = 'pem' | 'sqlite';
+
+/** Everything the composition root needs to pick and build the daemon's adapters. */
+export interface DaemonConfig {
+  readonly dataDir: string;
+  /** The YAML file that was read, if any. */
+  readonly configFile: string | undefined;
+  /** `unix:/path` selects the Unix-socket transport; `host:port` selects TCP. */
+  readonly address: string;
+  readonly socketGroup: string | undefined;
+  readonly store: StoreKind;
+  readonly logLevel: LogLevel;
+  /** TCP only: binding a non-loopback address is refused unless this is true. */
+  readonly allowRemote: boolean;
+}
+
+/** Command-line flags; each overrides the environment, the file and the defaults. */
+export interface DaemonFlags {
+  readonly dataDir?: string | undefined;
+  readonly config?: string | undefined;
+  readonly address?: string | undefined;
+  readonly socketGroup?: string | undefined;
+  readonly store?: string | undefined;
+  /** Count of -v flags: 1 = debug, 2 or more = trace. */
+  readonly verbosity?: number | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const STORES: readonly StoreKind[] = ['pem', 'sqlite'];
+const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug', 'trace'];
+
+/** The YAML keys, their environment variables, and how each value is checked. */
+const KEYS = {
+  store: { env: 'MULTIPASSD_STORE', check: oneOf(STORES) },
+  address: { env: 'MULTIPASSD_ADDRESS', check: address },
+  socket_group: { env: 'MULTIPASSD_SOCKET_GROUP', check: nonEmpty },
+  log_level: { env: 'MULTIPASSD_LOG_LEVEL', check: oneOf(LOG_LEVELS) },
+  allow_remote: { env: 'MULTIPASSD_ALLOW_REMOTE', check: boolean },
+} as const;
+
+type Key = keyof typeof KEYS;
+type Values = Partial<Record<Key, string | boolean>>;
+
+/** Win32 has no Unix socket for Multipass: it listens on TCP, as Multipass does. */
+export function defaultAddress(platform: NodeJS.Platform, env: Env): string {
+  return platform === 'win32' ? 'localhost:50051' : `unix:${defaultSocketPath(env)}`;
+}
+
+/**
+ * Precedence: flags > environment > config file > defaults. Reads the file but changes
+ * nothing on disk, so an invalid configuration stops the daemon before anything is touched.
+ * @throws ConfigError naming the key and where its value came from.
+ */
+export function resolveDaemonConfig(flags: DaemonFlags, env: Env, platform: NodeJS.Platform): DaemonConfig {
+  const dataDir = flags.dataDir ?? nonBlank(env.vars.MULTIPASSD_DATA_DIR) ?? defaultDataDir(env);
+  const explicitFile = flags.config ?? nonBlank(env.vars.MULTIPASSD_CONFIG);
+  const configFile = explicitFile ?? defaultConfigPath(dataDir);
+  const fromFile = readConfigFile(configFile, explicitFile !== undefined);
+  const fromEnv = readEnvironment(env);
+  const fromFlags = validated(
+    { store: flags.store, address: flags.address, socket_group: flags.socketGroup },
+    'the command line',
+  );
+  const merged: Values = { ...fromFile.values, ...fromEnv, ...fromFlags };
+  const verbosity = flags.verbosity ?? 0;
+  return {
+    dataDir,
+    configFile: fromFile.read ? configFile : undefined,
+    address: (merged.address as string | undefined) ?? defaultAddress(platform, env),
+    socketGroup: merged.socket_group as string | undefined,
+    store: (merged.store as StoreKind | undefined) ?? 'pem',
+    logLevel: verbosity >= 2 ? 'trace' : verbosity === 1 ? 'debug' : ((merged.log_level as LogLevel | undefined) ?? 'info'),
+    allowRemote: (merged.allow_remote as boolean | undefined) ?? false,
+  };
+}
+
+function readConfigFile(path: string, required: boolean): { read: boolean; values: Values } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !required) return { read: false, values: {} };
+    throw new ConfigError(`cannot read config file '${path}': ${(error as Error).message}`);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`config file '${path}' is not valid YAML: ${(error as Error).message}`);
+  }
+  if (document === null || document === undefined) return { read: true, values: {} };
+  if (typeof document !== 'object' || Array.isArray(document)) {
+    throw new ConfigError(`config file '${path}' must be a mapping of keys to values`);
+  }
+  return { read: true, values: validated(document as Record<string, unknown>, `config file '${path}'`) };
+}
+
+function readEnvironment(env: Env): Values {
+  const raw: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(KEYS)) {
+    const value = nonBlank(env.vars[spec.env]);
+    if (value !== undefined) raw[key] = value;
+  }
+  return validated(raw, 'the environment');
+}
+
+function validated(raw: Record<string, unknown>, source: string): Values {
+  const values: Values = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    if (!(key in KEYS)) {
+      throw new ConfigError(`unknown key '${key}' in ${source} (known keys: ${Object.keys(KEYS).join(', ')})`);
+    }
+    const problem = KEYS[key as Key].check(value);
+    if (typeof problem === 'string') throw new ConfigError(`invalid value for '${key}' in ${source}: ${problem}`);
+    values[key as Key] = problem.value;
+  }
+  return values;
+}
+
+type Check = (value: unknown) => string | { value: string | boolean };
+
+function oneOf(allowed: readonly string[]): Check {
+  return (value) =>
+    typeof value === 'string' && allowed.includes(value)
+      ? { value }
+      : `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`;
+}
+
+function nonEmpty(value: unknown): ReturnType<Check> {
+  return typeof value === 'string' && value.trim() !== '' ? { value } : `expected a non-empty string, got ${JSON.stringify(value)}`;
+}
+
+function boolean(value: unknown): ReturnType<Check> {
+  if (typeof value === 'boolean') return { value };
+  if (value === 'true' || value === '1') return { value: true };
+  if (value === 'false' || value === '0') return { value: false };
+  return `expected true or false, got ${JSON.stringify(value)}`;
+}
+
+function address(value: unknown): ReturnType<Check> {
+  if (typeof value !== 'string') return `expected unix:/path or host:port, got ${JSON.stringify(value)}`;
+  if (value.startsWith('unix:')) {
+    return value.length > 'unix:'.length && value.slice(5).startsWith('/')
+      ? { value }
+      : `a unix address needs an absolute path (unix:/path), got '${value}'`;
+  }
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value);
+  if (match === null || Number(match[2]) > 65535) return `expected unix:/path or host:port, got '${value}'`;
+  return { value };
+}
+
+function nonBlank(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

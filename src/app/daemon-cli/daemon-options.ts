@@ -1,0 +1,43 @@
+import { Command, Option } from 'clipanion';
+import { ListenError } from '../../adapters/transports/listener.js';
+import { ConfigError, resolveDaemonConfig, type DaemonConfig } from '../config/daemon-config.js';
+import { currentEnv } from '../paths.js';
+
+/** The flags every `multipassd` command shares, so offline admin commands see the same store. */
+export abstract class DaemonOptionsCommand extends Command {
+  dataDir = Option.String('--data-dir', { description: 'Where multipassd keeps its state' });
+  config = Option.String('--config', { description: 'YAML config file (default: <data-dir>/multipassd.yaml)' });
+  verbose = Option.Counter('-v,--verbose', 0, { description: 'More log output (-v debug, -vv trace)' });
+
+  /** The command's work; start-up refusals an admin must act on become one line and exit 1. */
+  protected abstract run(): Promise<number>;
+
+  async execute(): Promise<number> {
+    try {
+      return await this.run();
+    } catch (error) {
+      if (error instanceof ConfigError || error instanceof ListenError || isAdminFacing(error)) {
+        this.context.stderr.write(`multipassd: ${(error as Error).message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+  }
+
+  protected resolveConfig(extra: { address?: string | undefined; socketGroup?: string | undefined } = {}): DaemonConfig {
+    return resolveDaemonConfig(
+      { dataDir: this.dataDir, config: this.config, verbosity: this.verbose, ...extra },
+      currentEnv(),
+      process.platform,
+    );
+  }
+}
+
+/** Errors raised for the admin to read (a missing socket group, an unreadable store file). */
+export class AdminFacingError extends Error {
+  override name = 'AdminFacingError';
+}
+
+function isAdminFacing(error: unknown): boolean {
+  return error instanceof AdminFacingError;
+}

@@ -1,0 +1,67 @@
+import type { Container } from 'inversify';
+import { ensureDaemonIdentity } from '../adapters/crypto/daemon-identity.js';
+import { GrpcServer } from '../adapters/rpc/grpc-server.js';
+import { createRpcService } from '../adapters/rpc/rpc-service.js';
+import type { Listener } from '../adapters/transports/listener.js';
+import { DaemonSettings } from '../domain/daemon-settings.js';
+import { TrustPolicy } from '../domain/trust-policy.js';
+import { CertStore } from '../ports/cert-store.js';
+import { InstanceInventory } from '../ports/instance-inventory.js';
+import { Logger } from '../ports/logger.js';
+import { SettingsStore } from '../ports/settings-store.js';
+import type { DaemonConfig } from './config/daemon-config.js';
+import { buildDaemonContainer, type ContainerOverrides } from './container.js';
+import { certificateDir } from './paths.js';
+import { ListenerToken, VersionToken } from './tokens.js';
+
+export interface RunningDaemon {
+  /** Where clients reach it: `unix:/path` or `host:port` with the bound port. */
+  readonly address: string;
+  readonly container: Container;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start-up order matters: stores first (so the socket's initial mode can follow rule 7),
+ * then the listener (created owner-only), then restrict or open it.
+ */
+export async function startDaemon(config: DaemonConfig, version: string, overrides: ContainerOverrides = {}): Promise<RunningDaemon> {
+  const container = buildDaemonContainer(config, version, overrides);
+  const logger = container.get<Logger>(Logger);
+  const certStore = await container.getAsync<CertStore>(CertStore);
+  const settingsStore = await container.getAsync<SettingsStore>(SettingsStore);
+  await certStore.load();
+  await settingsStore.load();
+
+  const listener = await container.getAsync<Listener>(ListenerToken);
+  const identity = await ensureDaemonIdentity(certificateDir(config.dataDir), logger);
+  const policy = await container.getAsync(TrustPolicy);
+  const server = new GrpcServer(listener, { certPem: identity.serverCertPem, keyPem: identity.serverKeyPem }, logger);
+  await server.start(
+    createRpcService({
+      transport: listener.kind,
+      policy,
+      settings: await container.getAsync(DaemonSettings),
+      inventory: container.get<InstanceInventory>(InstanceInventory),
+      version: container.get<string>(VersionToken),
+      logger,
+    }),
+  );
+  await policy.applyStartupAccess();
+  logger.info('multipassd is listening', { address: server.address(), store: config.store, trusted: certStore.size() });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    address: server.address(),
+    container,
+    stop: () => {
+      stopping ??= (async () => {
+        await server.stop();
+        await certStore.close();
+        await settingsStore.close();
+        logger.info('multipassd stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { status, type Client } from '@grpc/grpc-js';
+import { expect } from 'chai';
+import { readFileSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { startDaemonProcess, type DaemonProcess } from '../support/daemon-process.js';
+import { wireClient, wirePing, wireStream } from '../support/grpc-wire-client.js';
+import { makeTempDir } from '../support/temp-dir.js';
+import { makeTestCertificate } from '../support/test-certificates.js';
+
+/**
+ * The multipass.Rpc wire contract, driven by a plain grpc-js client built from the .proto:
+ * status codes per method for trusted, untrusted and anonymous callers.
+ */
+describe('multipass.Rpc over the wire', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let daemon: DaemonProcess;
+  let rootCert: string;
+  const clients: Client[] = [];
+
+  const connectAs = async (identity: 'anonymous' | 'new') => {
+    const cert = identity === 'new' ? await makeTestCertificate() : undefined;
+    const client = wireClient(daemon.address, rootCert, cert === undefined ? {} : { certPem: cert.pem, keyPem: cert.keyPem });
+    clients.push(client);
+    return client;
+  };
+  const socketMode = () => statSync(daemon.address.slice('unix:'.length)).mode & 0o777;
+
+  beforeEach(async () => {
+    temp = makeTempDir();
+    daemon = await startDaemonProcess({ dataDir: temp.path, args: ['--address', `unix:${temp.path}/multipass_socket`] });
+    rootCert = readFileSync(daemon.rootCertPath, 'utf8');
+  });
+
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    await daemon.stop();
+    temp.remove();
+  });
+
+  it('refuses every trust-requiring method to a client without a certificate with UNAUTHENTICATED', async () => {
+    const anonymous = await connectAs('anonymous');
+    expect((await wirePing(anonymous)).code).to.equal(status.UNAUTHENTICATED);
+    for (const method of ['version', 'list', 'get', 'set']) {
+      const outcome = await wireStream(anonymous, method, { key: 'local.passphrase', val: 'x' });
+      expect(outcome.code, method).to.equal(status.UNAUTHENTICATED);
+    }
+    expect((await wireStream(anonymous, 'authenticate', { passphrase: 'x' })).code).to.equal(status.UNAUTHENTICATED);
+    expect(socketMode(), 'an anonymous caller must not open the socket').to.equal(0o660);
+  });
+
+  it('trusts the first client on the restricted socket, then opens the socket', async () => {
+    expect(socketMode()).to.equal(0o660);
+    const admin = await connectAs('new');
+    expect((await wirePing(admin)).code).to.equal(status.OK);
+    expect(socketMode()).to.equal(0o666);
+    const version = await wireStream(admin, 'version', { verbosity_level: 0 });
+    expect(version.code).to.equal(status.OK);
+    expect(version.replies[0]?.version).to.match(/^\d+\.\d+\.\d+/);
+  });
+
+  it('answers each method with Multipass status codes for untrusted and trusted callers', async () => {
+    const admin = await connectAs('new');
+    const user = await connectAs('new');
+    expect((await wirePing(admin)).code).to.equal(status.OK);
+
+    for (const method of ['version', 'list', 'get', 'set']) {
+      expect((await wireStream(user, method, { key: 'local.passphrase', val: 'x' })).code, method).to.equal(
+        status.UNAUTHENTICATED,
+      );
+    }
+    expect((await wirePing(user)).code).to.equal(status.UNAUTHENTICATED);
+
+    const unset = await wireStream(user, 'authenticate', { passphrase: 'foo' });
+    expect(unset.code).to.equal(status.FAILED_PRECONDITION);
+    expect(unset.details).to.equal('Passphrase is not set. Please `multipass set local.passphrase` with a trusted client.');
+
+    expect((await wireStream(admin, 'get', { key: 'local.passphrase' })).replies[0]?.value).to.equal('false');
+    expect((await wireStream(admin, 'set', { key: 'local.passphrase', val: 'foo' })).code).to.equal(status.OK);
+    expect((await wireStream(admin, 'get', { key: 'local.passphrase' })).replies[0]?.value).to.equal('true');
+    expect((await wireStream(admin, 'get', { key: 'no.such.key' })).code).to.equal(status.INVALID_ARGUMENT);
+
+    const wrong = await wireStream(user, 'authenticate', { passphrase: 'bar' });
+    expect(wrong.code).to.equal(status.INVALID_ARGUMENT);
+    expect(wrong.details).to.equal('Passphrase is not correct. Please try again.');
+    expect((await wireStream(user, 'list', {})).code).to.equal(status.UNAUTHENTICATED);
+
+    expect((await wireStream(user, 'authenticate', { passphrase: 'foo' })).code).to.equal(status.OK);
+    const list = await wireStream(user, 'list', { verbosity_level: 0 });
+    expect(list.code).to.equal(status.OK);
+    expect(list.replies[0]?.instance_list).to.deep.equal({ instances: [] });
+    expect((await wirePing(user)).code).to.equal(status.OK);
+  });
+
+  it('never returns the passphrase or its hash', async () => {
+    const admin = await connectAs('new');
+    await wirePing(admin);
+    await wireStream(admin, 'set', { key: 'local.passphrase', val: 'correct horse' });
+    const got = await wireStream(admin, 'get', { key: 'local.passphrase' });
+    expect(JSON.stringify(got)).not.to.contain('correct horse');
+    expect(got.replies).to.deep.equal([{ value: 'true', log_line: '' }]);
+  });
+
+  it('drops a plaintext client without harming the daemon', async () => {
+    const path = daemon.address.slice('unix:'.length);
+    await new Promise<void>((resolve) => {
+      const socket = connect(path, () => socket.write('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\nnot tls at all\n'));
+      socket.on('close', () => resolve());
+      socket.on('error', () => resolve());
+    });
+    const admin = await connectAs('new');
+    expect((await wirePing(admin)).code).to.equal(status.OK);
+    expect(daemon.child.exitCode).to.equal(null);
+  });
+});

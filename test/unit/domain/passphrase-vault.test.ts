@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import { InMemorySettingsStore } from '../../../src/adapters/stores/in-memory-settings-store.js';
+import { AuthError } from '../../../src/domain/auth-error.js';
+import { PASSPHRASE_KEY, PassphraseVault } from '../../../src/domain/passphrase-vault.js';
+import { FakePassphraseHasher } from '../../support/fakes/fake-passphrase-hasher.js';
+
+const PASSPHRASE = 'correct horse battery staple';
+
+function vaultHarness(): { vault: PassphraseVault; settings: InMemorySettingsStore; hasher: FakePassphraseHasher } {
+  const settings = new InMemorySettingsStore();
+  const hasher = new FakePassphraseHasher();
+  return { vault: new PassphraseVault(settings, hasher), settings, hasher };
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+describe('PassphraseVault', () => {
+  it('is not set on a fresh settings store', async () => {
+    const { vault } = vaultHarness();
+
+    expect(await vault.isSet()).to.equal(false);
+  });
+
+  it('is set after a passphrase is set', async () => {
+    const { vault } = vaultHarness();
+
+    await vault.set(PASSPHRASE);
+
+    expect(await vault.isSet()).to.equal(true);
+  });
+
+  it('accepts the passphrase that was set', async () => {
+    const { vault } = vaultHarness();
+    await vault.set(PASSPHRASE);
+
+    await vault.verify(PASSPHRASE);
+  });
+
+  it('rejects a wrong passphrase as a mismatch, checking it through the hasher', async () => {
+    const { vault, hasher } = vaultHarness();
+    await vault.set(PASSPHRASE);
+
+    const error = await errorOf(vault.verify('correct horse battery stapler'));
+
+    expect(AuthError.is(error, 'passphrase-mismatch')).to.equal(true);
+    expect((error as Error).message).to.equal('Passphrase is not correct. Please try again.');
+    expect(hasher.verifyCalls).to.equal(1);
+  });
+
+  it('refuses to verify when no passphrase is set', async () => {
+    const { vault } = vaultHarness();
+
+    const error = await errorOf(vault.verify(PASSPHRASE));
+
+    expect(AuthError.is(error, 'no-passphrase-set')).to.equal(true);
+    expect((error as Error).message).to.equal(
+      'Passphrase is not set. Please `multipass set local.passphrase` with a trusted client.',
+    );
+  });
+
+  it('clears the passphrase when set to the empty string', async () => {
+    const { vault, settings } = vaultHarness();
+    await vault.set(PASSPHRASE);
+
+    await vault.set('');
+
+    expect(await vault.isSet()).to.equal(false);
+    expect(await settings.entries()).to.deep.equal([]);
+    expect(AuthError.is(await errorOf(vault.verify(PASSPHRASE)), 'no-passphrase-set')).to.equal(true);
+  });
+
+  it('replaces the old passphrase when a new one is set', async () => {
+    const { vault } = vaultHarness();
+    await vault.set(PASSPHRASE);
+
+    await vault.set('a different passphrase');
+
+    expect(AuthError.is(await errorOf(vault.verify(PASSPHRASE)), 'passphrase-mismatch')).to.equal(true);
+    await vault.verify('a different passphrase');
+  });
+
+  it('keeps only the hasher output in the settings store, never the passphrase text', async () => {
+    const { vault, settings, hasher } = vaultHarness();
+
+    await vault.set(PASSPHRASE);
+
+    const entries = await settings.entries();
+    expect(entries.map(([key]) => key)).to.deep.equal([PASSPHRASE_KEY]);
+    expect(hasher.hashCalls).to.equal(1);
+    for (const [key, value] of entries) {
+      expect(key).to.not.include(PASSPHRASE);
+      expect(value).to.not.include(PASSPHRASE);
+      expect(value).to.match(/^fake-sha256\$/);
+    }
+  });
+});

@@ -1,0 +1,401 @@
+import { expect } from 'chai';
+import { InMemoryCertStore } from '../../../src/adapters/stores/in-memory-cert-store.js';
+import { InMemorySettingsStore } from '../../../src/adapters/stores/in-memory-settings-store.js';
+import { AuthError, type AuthErrorCode } from '../../../src/domain/auth-error.js';
+import type { Caller, TransportKind } from '../../../src/domain/caller.js';
+import type { ClientCertificate } from '../../../src/domain/client-certificate.js';
+import { PassphraseVault } from '../../../src/domain/passphrase-vault.js';
+import type { TrustedCertificate } from '../../../src/domain/trusted-certificate.js';
+import { NOT_AUTHENTICATED_MESSAGE, TrustPolicy } from '../../../src/domain/trust-policy.js';
+import { makeClientCertificate } from '../../support/fakes/client-certificates.js';
+import { FakeClock } from '../../support/fakes/fake-clock.js';
+import { FakePassphraseHasher } from '../../support/fakes/fake-passphrase-hasher.js';
+import { FakeSocketAccess } from '../../support/fakes/fake-socket-access.js';
+import { RecordingLoggerFake } from '../../support/fakes/recording-logger-fake.js';
+
+const NOT_SET_MESSAGE = 'Passphrase is not set. Please `multipass set local.passphrase` with a trusted client.';
+const MISMATCH_MESSAGE = 'Passphrase is not correct. Please try again.';
+const DAY = 24 * 60 * 60 * 1000;
+
+/**
+ * Commits an add only after yielding to the event loop, as a durable store does. With the
+ * in-memory store's synchronous insert, a missing bootstrap lock would go unnoticed.
+ */
+class SlowCertStore extends InMemoryCertStore {
+  override async add(certificate: TrustedCertificate): Promise<boolean> {
+    await new Promise((resolve) => setImmediate(resolve));
+    return super.add(certificate);
+  }
+}
+
+class UnwritableCertStore extends InMemoryCertStore {
+  override async add(): Promise<boolean> {
+    throw new AuthError('store-unavailable', 'disk full');
+  }
+}
+
+interface Harness {
+  policy: TrustPolicy;
+  store: InMemoryCertStore;
+  settings: InMemorySettingsStore;
+  vault: PassphraseVault;
+  access: FakeSocketAccess;
+  clock: FakeClock;
+  logger: RecordingLoggerFake;
+}
+
+function harness(options: { access: FakeSocketAccess; store?: InMemoryCertStore }): Harness {
+  const store = options.store ?? new InMemoryCertStore();
+  const settings = new InMemorySettingsStore();
+  const vault = new PassphraseVault(settings, new FakePassphraseHasher());
+  const clock = new FakeClock();
+  const logger = new RecordingLoggerFake();
+  const policy = new TrustPolicy(store, options.access, vault, clock, logger);
+  return { policy, store, settings, vault, access: options.access, clock, logger };
+}
+
+function caller(certificate?: ClientCertificate, transport: TransportKind = 'unix'): Caller {
+  return certificate === undefined ? { transport } : { transport, certificate };
+}
+
+function trusted(cert: ClientCertificate): TrustedCertificate {
+  return { fingerprint: cert.fingerprint, pem: cert.pem };
+}
+
+async function authErrorOf(promise: Promise<unknown>): Promise<AuthError> {
+  let error: unknown;
+  try {
+    await promise;
+  } catch (caught) {
+    error = caught;
+  }
+  if (!AuthError.is(error)) throw new Error(`expected an AuthError, got ${String(error)}`);
+  return error;
+}
+
+async function expectAuthError(promise: Promise<unknown>, code: AuthErrorCode): Promise<AuthError> {
+  const error = await authErrorOf(promise);
+  expect(AuthError.is(error, code), `code ${error.code}, expected ${code}`).to.equal(true);
+  return error;
+}
+
+describe('TrustPolicy', () => {
+  describe('admit', () => {
+    it('refuses a call without a client certificate as not trusted', async () => {
+      const { policy, store, access } = harness({ access: FakeSocketAccess.restrictedUnix() });
+
+      const error = await expectAuthError(policy.admit(caller()), 'not-trusted');
+
+      expect(error.message).to.match(/^The client is not authenticated with the Multipass service\./);
+      expect(store.size()).to.equal(0);
+      expect(access.calls).to.deep.equal([]);
+    });
+
+    it('refuses a call without a client certificate even when other clients are trusted', async () => {
+      const known = makeClientCertificate();
+      const { policy } = harness({ access: FakeSocketAccess.openUnix(), store: new InMemoryCertStore([trusted(known)]) });
+
+      await expectAuthError(policy.admit(caller()), 'not-trusted');
+    });
+
+    it('refuses an unknown certificate with the exact not-authenticated message', async () => {
+      const { policy } = harness({
+        access: FakeSocketAccess.openUnix(),
+        store: new InMemoryCertStore([trusted(makeClientCertificate())]),
+      });
+
+      const error = await expectAuthError(policy.admit(caller(makeClientCertificate())), 'not-trusted');
+
+      expect(error.message).to.equal(NOT_AUTHENTICATED_MESSAGE);
+      expect(NOT_AUTHENTICATED_MESSAGE).to.equal('The client is not authenticated with the Multipass service.');
+    });
+
+    it('admits a trusted certificate on every call', async () => {
+      const known = makeClientCertificate();
+      const { policy, store, access } = harness({
+        access: FakeSocketAccess.openUnix(),
+        store: new InMemoryCertStore([trusted(known)]),
+      });
+
+      for (let call = 0; call < 3; call += 1) {
+        const principal = await policy.admit(caller(known));
+        expect(principal).to.deep.equal({ fingerprint: known.fingerprint, via: 'trusted' });
+      }
+      expect(store.size()).to.equal(1);
+      expect(access.calls).to.deep.equal([]);
+    });
+
+    it('admits a trusted certificate over tcp', async () => {
+      const known = makeClientCertificate();
+      const { policy } = harness({ access: FakeSocketAccess.tcp(), store: new InMemoryCertStore([trusted(known)]) });
+
+      const principal = await policy.admit(caller(known, 'tcp'));
+
+      expect(principal.via).to.equal('trusted');
+    });
+
+    it('bootstraps the first client on the restricted socket while the store is empty', async () => {
+      const { policy, store, access } = harness({ access: FakeSocketAccess.restrictedUnix() });
+      const first = makeClientCertificate();
+
+      const principal = await policy.admit(caller(first));
+
+      expect(principal).to.deep.equal({ fingerprint: first.fingerprint, via: 'bootstrap' });
+      expect(await store.list()).to.deep.equal([trusted(first)]);
+      expect(access.calls).to.deep.equal(['open']);
+      expect(access.isRestricted()).to.equal(false);
+    });
+
+    it('admits the bootstrapped client afterwards as trusted', async () => {
+      const { policy } = harness({ access: FakeSocketAccess.restrictedUnix() });
+      const first = makeClientCertificate();
+      await policy.admit(caller(first));
+
+      const principal = await policy.admit(caller(first));
+
+      expect(principal.via).to.equal('trusted');
+    });
+
+    it('does not bootstrap over a transport the OS does not restrict', async () => {
+      const { policy, store, access } = harness({ access: FakeSocketAccess.tcp() });
+
+      await expectAuthError(policy.admit(caller(makeClientCertificate(), 'tcp')), 'not-trusted');
+
+      expect(store.size()).to.equal(0);
+      expect(access.calls).to.deep.equal([]);
+    });
+
+    it('does not bootstrap on an open unix socket with an empty store', async () => {
+      const { policy, store } = harness({ access: FakeSocketAccess.openUnix() });
+
+      await expectAuthError(policy.admit(caller(makeClientCertificate())), 'not-trusted');
+
+      expect(store.size()).to.equal(0);
+    });
+
+    // Rule 4 read literally: TCP never bootstraps, whatever state the Unix socket is in.
+    // DOUBTFUL / MAY FAIL: TrustPolicy looks only at SocketAccess, not at caller.transport.
+    it('does not bootstrap a tcp caller even while the unix socket is restricted', async () => {
+      const { policy, store } = harness({ access: FakeSocketAccess.restrictedUnix() });
+
+      await expectAuthError(policy.admit(caller(makeClientCertificate(), 'tcp')), 'not-trusted');
+
+      expect(store.size()).to.equal(0);
+    });
+
+    it('does not bootstrap when the store already holds a certificate, even while restricted', async () => {
+      const admin = makeClientCertificate();
+      const { policy, store, access } = harness({
+        access: FakeSocketAccess.restrictedUnix(),
+        store: new InMemoryCertStore([trusted(admin)]),
+      });
+
+      await expectAuthError(policy.admit(caller(makeClientCertificate())), 'not-trusted');
+
+      expect(await store.list()).to.deep.equal([trusted(admin)]);
+      expect(access.calls).to.deep.equal([]);
+      expect(access.isRestricted()).to.equal(true);
+    });
+
+    it('bootstraps exactly one of two different first callers arriving together', async () => {
+      const { policy, store } = harness({ access: FakeSocketAccess.restrictedUnix(), store: new SlowCertStore() });
+      const alice = makeClientCertificate();
+      const bob = makeClientCertificate();
+
+      const outcomes = await Promise.allSettled([policy.admit(caller(alice)), policy.admit(caller(bob))]);
+
+      const admitted = outcomes.filter((o) => o.status === 'fulfilled');
+      const refused = outcomes.filter((o) => o.status === 'rejected');
+      expect(admitted).to.have.length(1);
+      expect(refused).to.have.length(1);
+      expect(AuthError.is(refused[0]?.reason, 'not-trusted')).to.equal(true);
+      const winner = admitted[0]?.value;
+      expect(winner?.via).to.equal('bootstrap');
+      expect((await store.list()).map((c) => c.fingerprint)).to.deep.equal([winner?.fingerprint]);
+    });
+
+    it('admits the same first caller arriving twice together and stores it once', async () => {
+      const { policy, store } = harness({ access: FakeSocketAccess.restrictedUnix(), store: new SlowCertStore() });
+      const first = makeClientCertificate();
+
+      const principals = await Promise.all([policy.admit(caller(first)), policy.admit(caller(first))]);
+
+      expect(principals.map((p) => p.fingerprint)).to.deep.equal([first.fingerprint, first.fingerprint]);
+      expect(principals.map((p) => p.via)).to.include('bootstrap');
+      expect(await store.list()).to.deep.equal([trusted(first)]);
+    });
+
+    it('refuses the bootstrap when the store cannot be written and keeps the socket restricted', async () => {
+      const { policy, access } = harness({ access: FakeSocketAccess.restrictedUnix(), store: new UnwritableCertStore() });
+
+      await expectAuthError(policy.admit(caller(makeClientCertificate())), 'store-unavailable');
+
+      expect(access.isRestricted()).to.equal(true);
+      expect(access.calls).to.deep.equal([]);
+    });
+
+    it('lets the next first caller bootstrap after a failed one', async () => {
+      const { policy, store } = harness({ access: FakeSocketAccess.restrictedUnix() });
+      const first = makeClientCertificate();
+      const second = makeClientCertificate();
+      let fail = true;
+      const add = store.add.bind(store);
+      store.add = async (cert) => {
+        if (fail) {
+          fail = false;
+          throw new AuthError('store-unavailable', 'disk full');
+        }
+        return add(cert);
+      };
+
+      await expectAuthError(policy.admit(caller(first)), 'store-unavailable');
+      const principal = await policy.admit(caller(second));
+
+      expect(principal).to.deep.equal({ fingerprint: second.fingerprint, via: 'bootstrap' });
+    });
+
+    it('refuses an expired certificate, even a trusted one', async () => {
+      const { policy, clock, store } = harness({ access: FakeSocketAccess.openUnix() });
+      const expired = makeClientCertificate({
+        notBefore: new Date(clock.now().getTime() - 10 * DAY),
+        notAfter: new Date(clock.now().getTime() - 1),
+      });
+      await store.add(trusted(expired));
+
+      await expectAuthError(policy.admit(caller(expired)), 'invalid-certificate');
+    });
+
+    it('refuses a certificate that is not yet valid, even a trusted one', async () => {
+      const { policy, clock, store } = harness({ access: FakeSocketAccess.openUnix() });
+      const early = makeClientCertificate({
+        notBefore: new Date(clock.now().getTime() + 1),
+        notAfter: new Date(clock.now().getTime() + 10 * DAY),
+      });
+      await store.add(trusted(early));
+
+      await expectAuthError(policy.admit(caller(early)), 'invalid-certificate');
+    });
+
+    it('admits a trusted certificate again once the clock is inside its validity', async () => {
+      const { policy, clock, store } = harness({ access: FakeSocketAccess.openUnix() });
+      const later = makeClientCertificate({
+        notBefore: new Date(clock.now().getTime() + DAY),
+        notAfter: new Date(clock.now().getTime() + 10 * DAY),
+      });
+      await store.add(trusted(later));
+      await expectAuthError(policy.admit(caller(later)), 'invalid-certificate');
+
+      clock.advance(2 * DAY);
+
+      expect((await policy.admit(caller(later))).via).to.equal('trusted');
+    });
+
+    it('does not bootstrap an expired certificate and keeps the socket restricted', async () => {
+      const { policy, store, access, clock } = harness({ access: FakeSocketAccess.restrictedUnix() });
+      const expired = makeClientCertificate({ notAfter: new Date(clock.now().getTime() - DAY) });
+
+      await expectAuthError(policy.admit(caller(expired)), 'invalid-certificate');
+
+      expect(store.size()).to.equal(0);
+      expect(access.isRestricted()).to.equal(true);
+    });
+  });
+
+  describe('enrol', () => {
+    it('refuses when no passphrase is set, with the exact message, and stores nothing', async () => {
+      const { policy, store, access } = harness({ access: FakeSocketAccess.openUnix() });
+
+      const error = await expectAuthError(policy.enrol(caller(makeClientCertificate()), 'anything'), 'no-passphrase-set');
+
+      expect(error.message).to.equal(NOT_SET_MESSAGE);
+      expect(store.size()).to.equal(0);
+      expect(access.calls).to.deep.equal([]);
+    });
+
+    it('refuses a wrong passphrase, with the exact message, and stores nothing', async () => {
+      const { policy, store, vault, access } = harness({ access: FakeSocketAccess.openUnix() });
+      await vault.set('correct horse battery staple');
+
+      const error = await expectAuthError(policy.enrol(caller(makeClientCertificate()), 'Tr0ub4dor&3'), 'passphrase-mismatch');
+
+      expect(error.message).to.equal(MISMATCH_MESSAGE);
+      expect(store.size()).to.equal(0);
+      expect(access.calls).to.deep.equal([]);
+    });
+
+    it('trusts the caller that gives the right passphrase and opens the socket', async () => {
+      const { policy, store, vault, access } = harness({ access: FakeSocketAccess.restrictedUnix() });
+      await vault.set('correct horse battery staple');
+      const newcomer = makeClientCertificate();
+
+      const principal = await policy.enrol(caller(newcomer), 'correct horse battery staple');
+
+      expect(principal).to.deep.equal({ fingerprint: newcomer.fingerprint, via: 'passphrase' });
+      expect(await store.list()).to.deep.equal([trusted(newcomer)]);
+      expect(access.calls).to.deep.equal(['open']);
+      expect(access.isRestricted()).to.equal(false);
+    });
+
+    it('admits an enrolled caller on later calls', async () => {
+      const { policy, vault } = harness({ access: FakeSocketAccess.tcp() });
+      await vault.set('correct horse battery staple');
+      const newcomer = makeClientCertificate();
+      await policy.enrol(caller(newcomer, 'tcp'), 'correct horse battery staple');
+
+      expect((await policy.admit(caller(newcomer, 'tcp'))).via).to.equal('trusted');
+    });
+
+    it('refuses a caller without a certificate as not trusted, whatever the passphrase', async () => {
+      const { policy, store, vault } = harness({ access: FakeSocketAccess.openUnix() });
+      await vault.set('correct horse battery staple');
+
+      await expectAuthError(policy.enrol(caller(), 'correct horse battery staple'), 'not-trusted');
+
+      expect(store.size()).to.equal(0);
+    });
+
+    it('refuses an expired certificate even with the right passphrase', async () => {
+      const { policy, store, vault, clock } = harness({ access: FakeSocketAccess.openUnix() });
+      await vault.set('correct horse battery staple');
+      const expired = makeClientCertificate({ notAfter: new Date(clock.now().getTime() - DAY) });
+
+      await expectAuthError(policy.enrol(caller(expired), 'correct horse battery staple'), 'invalid-certificate');
+
+      expect(store.size()).to.equal(0);
+    });
+
+    it('never logs the passphrase', async () => {
+      const { policy, vault, logger } = harness({ access: FakeSocketAccess.openUnix() });
+      await vault.set('correct horse battery staple');
+      await authErrorOf(policy.enrol(caller(makeClientCertificate()), 'wrong guess here'));
+      await policy.enrol(caller(makeClientCertificate()), 'correct horse battery staple');
+
+      expect(logger.lines).to.not.have.length(0);
+      expect(logger.text()).to.not.include('correct horse battery staple');
+      expect(logger.text()).to.not.include('wrong guess here');
+    });
+  });
+
+  describe('applyStartupAccess', () => {
+    it('restricts the socket when the store is empty', async () => {
+      const { policy, access } = harness({ access: FakeSocketAccess.openUnix() });
+
+      await policy.applyStartupAccess();
+
+      expect(access.calls).to.deep.equal(['restrict']);
+      expect(access.isRestricted()).to.equal(true);
+    });
+
+    it('opens the socket when the store already holds a certificate', async () => {
+      const { policy, access } = harness({
+        access: FakeSocketAccess.restrictedUnix(),
+        store: new InMemoryCertStore([trusted(makeClientCertificate())]),
+      });
+
+      await policy.applyStartupAccess();
+
+      expect(access.calls).to.deep.equal(['open']);
+      expect(access.isRestricted()).to.equal(false);
+    });
+  });
+});
