@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import type { Container } from 'inversify';
 import { ensureDaemonIdentity } from '../adapters/crypto/daemon-identity.js';
 import { GrpcServer } from '../adapters/rpc/grpc-server.js';
@@ -26,6 +27,8 @@ export interface RunningDaemon {
  * then the listener (created owner-only), then restrict or open it.
  */
 export async function startDaemon(config: DaemonConfig, version: string, overrides: ContainerOverrides = {}): Promise<RunningDaemon> {
+  // Readable by all: non-root CLIs must reach certificate/multipass_root_cert.pem inside it.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o755 });
   const container = buildDaemonContainer(config, version, overrides);
   const logger = container.get<Logger>(Logger);
   const certStore = await container.getAsync<CertStore>(CertStore);

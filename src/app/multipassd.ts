@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 import { Builtins, Cli } from 'clipanion';
 import { StartCommand } from './daemon-cli/start-command.js';
+import { TrustAddCommand } from './daemon-cli/trust-add-command.js';
+import { TrustListCommand } from './daemon-cli/trust-list-command.js';
+import { TrustRemoveCommand } from './daemon-cli/trust-remove-command.js';
 import { packageVersion } from './package-version.js';
 
 const cli = new Cli({ binaryLabel: 'Multipass daemon', binaryName: 'multipassd', binaryVersion: packageVersion() });
-cli.register(StartCommand);
+for (const command of [StartCommand, TrustAddCommand, TrustListCommand, TrustRemoveCommand]) cli.register(command);
 cli.register(Builtins.HelpCommand);
 cli.register(Builtins.VersionCommand);
 process.exitCode = await cli.run(process.argv.slice(2));

@@ -51,6 +51,12 @@ export class TrustPolicy {
     if (this.store.contains(cert.fingerprint)) {
       return { fingerprint: cert.fingerprint, via: 'trusted' };
     }
+    // Before refusing, look again: an admin may have trusted this client from another process
+    // (`multipassd trust add`). Only unknown callers pay for this, never trusted ones.
+    await this.store.refresh();
+    if (this.store.contains(cert.fingerprint)) {
+      return { fingerprint: cert.fingerprint, via: 'trusted' };
+    }
     // Rule 4: only the Unix socket has an OS restriction that makes bootstrap safe.
     if (caller.transport !== 'unix' || !this.access.isRestricted()) {
       throw notTrusted();

@@ -55,7 +55,8 @@ async function holdLock<T>(lockPath: string, work: () => Promise<T>, options: Fi
   } finally {
     clearInterval(heartbeat);
     // Only remove our own lock: if it was taken over, the file now belongs to someone else.
-    if ((await readLock(lockPath))?.content === token) await unlink(lockPath).catch(() => undefined);
+    const current = await readLock(lockPath).catch(() => undefined);
+    if (current?.content === token) await unlink(lockPath).catch(() => undefined);
   }
 }
 

@@ -254,6 +254,21 @@ describe('TrustPolicy', () => {
       expect(principal).to.deep.equal({ fingerprint: second.fingerprint, via: 'bootstrap' });
     });
 
+    it('admits a client trusted by another process since the store was loaded, without a restart', async () => {
+      const shared: TrustedCertificate[] = [];
+      // Stands for a file or database that `multipassd trust add` writes from another process.
+      class SharedBackingStore extends InMemoryCertStore {
+        override async refresh(): Promise<void> {
+          for (const cert of shared) await super.add(cert);
+        }
+      }
+      const h = harness({ access: FakeSocketAccess.openUnix(), store: new SharedBackingStore([trusted(makeClientCertificate())]) });
+      const latecomer = makeClientCertificate();
+      await expectAuthError(h.policy.admit(caller(latecomer)), 'not-trusted');
+      shared.push(trusted(latecomer));
+      expect(await h.policy.admit(caller(latecomer))).to.deep.equal({ fingerprint: latecomer.fingerprint, via: 'trusted' });
+    });
+
     it('refuses an expired certificate, even a trusted one', async () => {
       const { policy, clock, store } = harness({ access: FakeSocketAccess.openUnix() });
       const expired = makeClientCertificate({

@@ -1,0 +1,277 @@
+import { expect } from 'chai';
+import { spawn, spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PemFileCertStore } from '../../src/adapters/stores/pem-file-cert-store.js';
+import { pemCertStorePath } from '../../src/app/paths.js';
+import { AuthError } from '../../src/domain/auth-error.js';
+import type { CertStore } from '../../src/ports/cert-store.js';
+import { RecordingLoggerFake } from '../support/fakes/recording-logger-fake.js';
+import { makeTempDir } from '../support/temp-dir.js';
+import { testCertificatePool, type TestCertificate } from '../support/test-certificates.js';
+import { certStoreContract, type CertStoreHarness } from './cert-store.contract.js';
+
+interface PemFileHarness extends CertStoreHarness {
+  readonly filePath: string;
+  readonly logger: RecordingLoggerFake;
+}
+
+async function makePemFileHarness(): Promise<PemFileHarness> {
+  const temp = makeTempDir('mpa-pem-');
+  const filePath = pemCertStorePath(join(temp.path, 'data'));
+  const logger = new RecordingLoggerFake();
+  const open: CertStore[] = [];
+  const openStore = async (): Promise<CertStore> => {
+    const store = new PemFileCertStore(filePath, logger);
+    open.push(store);
+    await store.load();
+    return store;
+  };
+  return {
+    filePath,
+    logger,
+    create: openStore,
+    reopen: openStore,
+    async dispose() {
+      await Promise.all(open.map((store) => store.close()));
+      temp.remove();
+    },
+  };
+}
+
+certStoreContract('PemFileCertStore', makePemFileHarness);
+
+const trusted = (cert: TestCertificate) => ({ fingerprint: cert.fingerprint, pem: cert.pem });
+const modeOf = (path: string): number => statSync(path).mode & 0o777;
+const isRoot = process.getuid?.() === 0;
+
+/** Rejects with the AuthError code, or fails the test. */
+async function expectAuthError(promise: Promise<unknown>, code: string): Promise<AuthError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(AuthError.is(error), String(error)).to.equal(true);
+    expect((error as AuthError).code).to.equal(code);
+    return error as AuthError;
+  }
+  expect.fail(`expected an AuthError '${code}'`);
+}
+
+describe('PemFileCertStore specifics', () => {
+  let harness: PemFileHarness;
+  let a: TestCertificate, b: TestCertificate, c: TestCertificate;
+
+  before(async () => {
+    [a, b, c] = (await testCertificatePool(3)) as [TestCertificate, TestCertificate, TestCertificate];
+  });
+
+  beforeEach(async () => {
+    harness = await makePemFileHarness();
+  });
+
+  afterEach(async () => {
+    await harness.dispose();
+  });
+
+  it('creates the file with mode 0600 in directories with mode 0700', async () => {
+    const store = await harness.create();
+    await store.add(trusted(a));
+    expect(modeOf(harness.filePath)).to.equal(0o600);
+    expect(modeOf(dirname(harness.filePath))).to.equal(0o700);
+    expect(modeOf(dirname(dirname(harness.filePath)))).to.equal(0o700);
+  });
+
+  it('writes a plain concatenation of PEM certificates that X509Certificate reads block by block', async () => {
+    const store = await harness.create();
+    await store.add(trusted(a));
+    await store.add(trusted(b));
+    const text = readFileSync(harness.filePath, 'ascii');
+    expect(text).to.equal(a.pem + b.pem);
+    const blocks = text.split(/(?<=-----END CERTIFICATE-----\n)/).filter((block) => block !== '');
+    const fingerprints = blocks.map((block) => new X509Certificate(block).fingerprint256.replace(/:/g, '').toLowerCase());
+    expect(fingerprints).to.deep.equal([a.fingerprint, b.fingerprint]);
+  });
+
+  it('loads a certificate appended by hand, after a reopen or a refresh', async () => {
+    const store = await harness.create();
+    await store.add(trusted(a));
+    appendFileSync(harness.filePath, b.pem);
+    expect(store.contains(b.fingerprint)).to.equal(false);
+    await store.refresh();
+    expect(store.contains(b.fingerprint)).to.equal(true);
+    expect((await harness.reopen()).contains(b.fingerprint)).to.equal(true);
+  });
+
+  it('reads a hand-made file with CRLF line ends and no final newline, and appends after it on a new line', async () => {
+    mkdirSync(dirname(harness.filePath), { recursive: true });
+    writeFileSync(harness.filePath, a.pem.replace(/\n/g, '\r\n').trimEnd());
+    const store = await harness.create();
+    expect(store.contains(a.fingerprint)).to.equal(true);
+    await store.add(trusted(b));
+    expect(readFileSync(harness.filePath, 'ascii')).to.equal(`${a.pem.replace(/\n/g, '\r\n').trimEnd()}\n${b.pem}`);
+    expect(await (await harness.reopen()).list()).to.deep.equal([trusted(a), trusted(b)]);
+  });
+
+  it('skips junk text and a corrupt block with a warning naming the file and line, keeping the good certificates', async () => {
+    const corrupt = a.pem.replace(/^(-----BEGIN CERTIFICATE-----\n)M/, '$1%');
+    mkdirSync(dirname(harness.filePath), { recursive: true });
+    writeFileSync(harness.filePath, `an admin's note\n${b.pem}${corrupt}\ntrailing junk\n${c.pem}`);
+    const store = await harness.create();
+    expect(await store.list()).to.deep.equal([trusted(b), trusted(c)]);
+    const warnings = harness.logger.lines.filter((line) => line.level === 'warn');
+    expect(warnings).to.have.length(1);
+    const corruptLine = 2 + b.pem.split('\n').length - 1;
+    expect(warnings[0]?.message).to.contain(`${harness.filePath}:${corruptLine}`);
+    expect(warnings[0]?.fields).to.include({ file: harness.filePath, line: corruptLine });
+  });
+
+  it('keeps corrupt blocks and junk text byte for byte when adding and removing', async () => {
+    const corrupt = '-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n';
+    const original = `# trusted clients \u00e9\xff\n${corrupt}junk between\n${a.pem}`;
+    mkdirSync(dirname(harness.filePath), { recursive: true });
+    writeFileSync(harness.filePath, Buffer.from(original, 'latin1'));
+    const store = await harness.create();
+    await store.add(trusted(b));
+    expect(readFileSync(harness.filePath).toString('latin1')).to.equal(original + b.pem);
+    await store.remove(a.fingerprint);
+    expect(readFileSync(harness.filePath).toString('latin1')).to.equal(`# trusted clients \u00e9\xff\n${corrupt}junk between\n${b.pem}`);
+  });
+
+  it('removes every copy of a certificate that was appended twice', async () => {
+    mkdirSync(dirname(harness.filePath), { recursive: true });
+    writeFileSync(harness.filePath, a.pem + b.pem + a.pem);
+    const store = await harness.create();
+    expect(await store.list()).to.deep.equal([trusted(a), trusted(b)]);
+    expect(await store.remove(a.fingerprint)).to.equal(true);
+    expect(readFileSync(harness.filePath, 'ascii')).to.equal(b.pem);
+  });
+
+  it('is not corrupted by the temp file of a write that crashed', async () => {
+    const store = await harness.create();
+    await store.add(trusted(a));
+    const stray = join(dirname(harness.filePath), `.multipass_client_certs.pem.99999.0123456789ab.tmp`);
+    writeFileSync(stray, b.pem.slice(0, 100));
+    const reopened = await harness.reopen();
+    expect(await reopened.list()).to.deep.equal([trusted(a)]);
+    await reopened.add(trusted(c));
+    expect(await (await harness.reopen()).list()).to.deep.equal([trusted(a), trusted(c)]);
+    expect(readFileSync(stray, 'ascii')).to.equal(b.pem.slice(0, 100));
+  });
+
+  it('rejects a PEM that is not a certificate, or not the one named, with invalid-certificate and writes nothing', async () => {
+    const store = await harness.create();
+    await expectAuthError(store.add({ fingerprint: a.fingerprint, pem: 'not a certificate' }), 'invalid-certificate');
+    await expectAuthError(store.add({ fingerprint: a.fingerprint, pem: b.pem }), 'invalid-certificate');
+    await expectAuthError(store.add({ fingerprint: a.fingerprint, pem: a.pem + b.pem }), 'invalid-certificate');
+    expect(store.size()).to.equal(0);
+    expect(existsSync(harness.filePath)).to.equal(false);
+  });
+
+  it('stores a non-canonical PEM in canonical armour', async () => {
+    const store = await harness.create();
+    await store.add({ fingerprint: a.fingerprint, pem: a.pem.replace(/\n/g, '\r\n') });
+    expect(await store.list()).to.deep.equal([trusted(a)]);
+    expect(readFileSync(harness.filePath, 'ascii')).to.equal(a.pem);
+  });
+
+  it('rejects add with store-unavailable when the file path is a directory', async () => {
+    const store = await harness.create();
+    mkdirSync(harness.filePath, { recursive: true });
+    const error = await expectAuthError(store.add(trusted(a)), 'store-unavailable');
+    expect(error.message).to.contain(harness.filePath);
+    expect(store.contains(a.fingerprint)).to.equal(false);
+  });
+
+  it('rejects add with store-unavailable when the directory is read-only', async function () {
+    if (isRoot) {
+      console.log('        skipped: running as root, which ignores file permissions');
+      this.skip();
+    }
+    const store = await harness.create();
+    await store.add(trusted(a));
+    chmodSync(dirname(harness.filePath), 0o500);
+    try {
+      await expectAuthError(store.add(trusted(b)), 'store-unavailable');
+    } finally {
+      chmodSync(dirname(harness.filePath), 0o700);
+    }
+    expect(readFileSync(harness.filePath, 'ascii')).to.equal(a.pem);
+  });
+
+  it('fails load with store-unavailable when the file cannot be read, rather than starting empty', async () => {
+    mkdirSync(harness.filePath, { recursive: true });
+    await expectAuthError(harness.create(), 'store-unavailable');
+  });
+
+  describe('with other processes', () => {
+    const storeModule = fileURLToPath(new URL('../../src/adapters/stores/pem-file-cert-store.js', import.meta.url));
+    const lockPath = () => `${harness.filePath}.lock`;
+
+    function writeLock(pid: number): void {
+      mkdirSync(dirname(harness.filePath), { recursive: true });
+      writeFileSync(lockPath(), `${pid}\n${hostname()}\n0123456789abcdef\n`);
+    }
+
+    it('loses no certificate when several processes add at the same time', async () => {
+      const certs = await testCertificatePool(24);
+      const perProcess = 6;
+      const script = `
+        const { PemFileCertStore } = await import(process.argv[1]);
+        const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+        const store = new PemFileCertStore(process.argv[2], quiet);
+        await store.load();
+        for (const cert of JSON.parse(process.argv[3])) await store.add(cert);`;
+      const runs = [0, 1, 2, 3].map((n) => {
+        const batch = certs.slice(n * perProcess, (n + 1) * perProcess).map(trusted);
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script, storeModule, harness.filePath, JSON.stringify(batch)], {
+          stdio: ['ignore', 'inherit', 'inherit'],
+        });
+        return new Promise<number | null>((done) => child.on('exit', done));
+      });
+      expect(await Promise.all(runs)).to.deep.equal([0, 0, 0, 0]);
+      const store = await harness.reopen();
+      expect(store.size()).to.equal(certs.length);
+      for (const cert of certs) expect(store.contains(cert.fingerprint)).to.equal(true);
+    });
+
+    it('takes over a lock left by a process that has died', async function () {
+      // Without the pid check the lock would only be taken over once it is 30 s old.
+      this.timeout(15_000);
+      const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+      writeLock(dead);
+      const store = await harness.create();
+      expect(await store.add(trusted(a))).to.equal(true);
+      expect(existsSync(lockPath())).to.equal(false);
+    });
+
+    it('takes over a lock that has not been touched for a long time', async function () {
+      this.timeout(15_000);
+      writeLock(process.ppid);
+      const longAgo = new Date(Date.now() - 10 * 60 * 1000);
+      utimesSync(lockPath(), longAgo, longAgo);
+      const store = await harness.create();
+      expect(await store.add(trusted(a))).to.equal(true);
+    });
+
+    it('waits for a lock held by a live process and proceeds once it is released', async () => {
+      const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+      try {
+        writeLock(holder.pid as number);
+        const store = await harness.create();
+        let settled = false;
+        const adding = store.add(trusted(a)).finally(() => (settled = true));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(settled).to.equal(false);
+        expect(existsSync(harness.filePath)).to.equal(false);
+        unlinkSync(lockPath());
+        expect(await adding).to.equal(true);
+        expect(readFileSync(harness.filePath, 'ascii')).to.equal(a.pem);
+      } finally {
+        holder.kill();
+      }
+    });
+  });
+});
