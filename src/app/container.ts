@@ -27,6 +27,6 @@ export function buildDaemonContainer(config: DaemonConfig, version: string, over
   container.bind(Clock).toConstantValue(new SystemClock());
   container.bind(PassphraseHasher).toConstantValue(new ScryptPassphraseHasher());
   container.bind(InstanceInventory).toConstantValue(new EmptyInstanceInventory());
-  container.load(domainModule, storesModule, transportsModule);
+  container.load(domainModule, storesModule(config.store, config.dataDir), transportsModule(config));
   return container;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Builtins, Cli } from 'clipanion';
+import { MigrateStoreCommand } from './daemon-cli/migrate-store-command.js';
 import { StartCommand } from './daemon-cli/start-command.js';
 import { TrustAddCommand } from './daemon-cli/trust-add-command.js';
 import { TrustListCommand } from './daemon-cli/trust-list-command.js';
@@ -7,7 +8,7 @@ import { TrustRemoveCommand } from './daemon-cli/trust-remove-command.js';
 import { packageVersion } from './package-version.js';
 
 const cli = new Cli({ binaryLabel: 'Multipass daemon', binaryName: 'multipassd', binaryVersion: packageVersion() });
-for (const command of [StartCommand, TrustAddCommand, TrustListCommand, TrustRemoveCommand]) cli.register(command);
+for (const command of [StartCommand, TrustAddCommand, TrustListCommand, TrustRemoveCommand, MigrateStoreCommand]) cli.register(command);
 cli.register(Builtins.HelpCommand);
 cli.register(Builtins.VersionCommand);
 process.exitCode = await cli.run(process.argv.slice(2));

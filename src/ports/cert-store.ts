@@ -25,9 +25,17 @@ export interface CertStore {
    * Persists the certificate durably (atomically) before resolving. Idempotent: adding a
    * fingerprint that is already trusted changes nothing and resolves `false`.
    * Certificates added by another process since the last load are kept, never overwritten.
-   * @throws AuthError `store-unavailable` when the backing data cannot be written.
+   * @throws AuthError `store-unavailable` when the backing data cannot be written;
+   * `invalid-certificate` where the adapter checks the PEM against the fingerprint.
    */
   add(certificate: TrustedCertificate): Promise<boolean>;
+
+  /**
+   * Adds many certificates in one atomic write (one transaction, or one file rewrite): after
+   * a crash either all of them are trusted or none is. Idempotent like `add`.
+   * @returns how many were not trusted before.
+   */
+  addAll(certificates: readonly TrustedCertificate[]): Promise<number>;
 
   /** Removes a certificate durably; resolves `false` if it was not trusted. */
   remove(fingerprint: Fingerprint): Promise<boolean>;

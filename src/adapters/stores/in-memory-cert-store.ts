@@ -26,6 +26,12 @@ export class InMemoryCertStore implements CertStore {
     return true;
   }
 
+  async addAll(certificates: readonly TrustedCertificate[]): Promise<number> {
+    let added = 0;
+    for (const certificate of certificates) if (await this.add(certificate)) added += 1;
+    return added;
+  }
+
   async remove(fingerprint: Fingerprint): Promise<boolean> {
     return this.certificates.delete(fingerprint);
   }

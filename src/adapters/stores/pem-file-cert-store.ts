@@ -64,15 +64,31 @@ export class PemFileCertStore implements CertStore {
    * @throws AuthError `invalid-certificate` when `pem` is not one certificate with that fingerprint.
    */
   async add(certificate: TrustedCertificate): Promise<boolean> {
-    const cert = trustedCertificateFromPem(certificate.pem);
-    if (cert.fingerprint !== certificate.fingerprint) {
-      throw new AuthError('invalid-certificate', 'The certificate does not match its fingerprint.');
-    }
-    return this.rewrite((text, blocks) => {
-      if (blocks.some((block) => block.certificate?.fingerprint === cert.fingerprint)) return undefined;
+    return (await this.addAll([certificate])) === 1;
+  }
+
+  /**
+   * One file rewrite for the lot; nothing is written if any of them is invalid.
+   * @throws AuthError `invalid-certificate` as `add` does.
+   */
+  async addAll(certificates: readonly TrustedCertificate[]): Promise<number> {
+    const incoming = certificates.map(canonical);
+    let added = 0;
+    await this.rewrite((text, blocks) => {
+      const index = indexOf(blocks);
+      const before = index.size;
+      let appended = '';
+      for (const cert of incoming) {
+        if (index.has(cert.fingerprint)) continue;
+        index.set(cert.fingerprint, cert);
+        appended += cert.pem;
+      }
+      added = index.size - before;
+      if (appended === '') return undefined;
       const separator = text === '' || text.endsWith('\n') ? '' : '\n';
-      return { text: text + separator + cert.pem, index: indexOf(blocks).set(cert.fingerprint, cert) };
+      return { text: text + separator + appended, index };
     });
+    return added;
   }
 
   async remove(fingerprint: Fingerprint): Promise<boolean> {
@@ -142,6 +158,14 @@ export class PemFileCertStore implements CertStore {
     this.queue = result.catch(() => undefined);
     return result;
   }
+}
+
+function canonical(certificate: TrustedCertificate): TrustedCertificate {
+  const parsed = trustedCertificateFromPem(certificate.pem);
+  if (parsed.fingerprint !== certificate.fingerprint) {
+    throw new AuthError('invalid-certificate', 'The certificate does not match its fingerprint.');
+  }
+  return parsed;
 }
 
 /** First occurrence wins, so a certificate appended twice is listed once, where it was first trusted. */

@@ -66,20 +66,24 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: Env, platform: Node
   const fromFile = readConfigFile(configFile, explicitFile !== undefined);
   const fromEnv = readEnvironment(env);
   const fromFlags = validated(
-    { store: flags.store, address: flags.address, socket_group: flags.socketGroup },
+    { store: flags.store, address: flags.address, socket_group: flags.socketGroup, log_level: flagLogLevel(flags.verbosity) },
     'the command line',
   );
   const merged: Values = { ...fromFile.values, ...fromEnv, ...fromFlags };
-  const verbosity = flags.verbosity ?? 0;
   return {
     dataDir,
     configFile: fromFile.read ? configFile : undefined,
     address: (merged.address as string | undefined) ?? defaultAddress(platform, env),
     socketGroup: merged.socket_group as string | undefined,
     store: (merged.store as StoreKind | undefined) ?? 'pem',
-    logLevel: verbosity >= 2 ? 'trace' : verbosity === 1 ? 'debug' : ((merged.log_level as LogLevel | undefined) ?? 'info'),
+    logLevel: (merged.log_level as LogLevel | undefined) ?? 'info',
     allowRemote: (merged.allow_remote as boolean | undefined) ?? false,
   };
+}
+
+function flagLogLevel(verbosity: number | undefined): LogLevel | undefined {
+  if (verbosity === undefined || verbosity <= 0) return undefined;
+  return verbosity === 1 ? 'debug' : 'trace';
 }
 
 function readConfigFile(path: string, required: boolean): { read: boolean; values: Values } {

@@ -7,6 +7,7 @@ import { currentEnv } from '../paths.js';
 export abstract class DaemonOptionsCommand extends Command {
   dataDir = Option.String('--data-dir', { description: 'Where multipassd keeps its state' });
   config = Option.String('--config', { description: 'YAML config file (default: <data-dir>/multipassd.yaml)' });
+  store = Option.String('--store', { description: 'Trusted-certificate store: pem or sqlite' });
   verbose = Option.Counter('-v,--verbose', 0, { description: 'More log output (-v debug, -vv trace)' });
 
   /** The command's work; start-up refusals an admin must act on become one line and exit 1. */
@@ -26,7 +27,7 @@ export abstract class DaemonOptionsCommand extends Command {
 
   protected resolveConfig(extra: { address?: string | undefined; socketGroup?: string | undefined } = {}): DaemonConfig {
     return resolveDaemonConfig(
-      { dataDir: this.dataDir, config: this.config, verbosity: this.verbose, ...extra },
+      { dataDir: this.dataDir, config: this.config, store: this.store, verbosity: this.verbose, ...extra },
       currentEnv(),
       process.platform,
     );

@@ -1,0 +1,71 @@
+// Benchmarks (npm run bench). Timing targets live here, never in tests.
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { status } from '@grpc/grpc-js';
+import { PemFileCertStore } from '../src/adapters/stores/pem-file-cert-store.js';
+import { resolveDaemonConfig } from '../src/app/config/daemon-config.js';
+import { startDaemon } from '../src/app/daemon.js';
+import { pemCertStorePath } from '../src/app/paths.js';
+import { NullLogger } from '../test/support/fakes/null-logger.js';
+import { wireClient, wirePing } from '../test/support/grpc-wire-client.js';
+import { makeTempDir } from '../test/support/temp-dir.js';
+import { testCertificatePool } from '../test/support/test-certificates.js';
+
+const PINGS = 2000;
+const STORE_SIZE = 5000;
+
+async function main(): Promise<void> {
+  const temp = makeTempDir('mpa-bench-');
+  try {
+    const pool = await testCertificatePool(50);
+    // Real certificates: the store derives fingerprints from the bytes, so none can be faked.
+    const big = await testCertificatePool(STORE_SIZE);
+    const dataDir = join(temp.path, 'data');
+    mkdirSync(join(dataDir, 'authenticated-certs'), { recursive: true });
+    writeFileSync(pemCertStorePath(dataDir), big.map((cert) => cert.pem).join(''));
+
+    const loadStart = performance.now();
+    const store = new PemFileCertStore(pemCertStorePath(dataDir), new NullLogger());
+    await store.load();
+    report(`PEM store load, ${store.size()} certificates`, performance.now() - loadStart, 'ms total');
+    await store.close();
+
+    const config = resolveDaemonConfig(
+      { dataDir, address: `unix:${temp.path}/sock` },
+      { uid: process.getuid?.() ?? 1000, vars: {} },
+      process.platform,
+    );
+    const daemon = await startDaemon(config, 'bench', { logger: new NullLogger() });
+    const rootCert = readFileSync(join(dataDir, 'certificate', 'multipass_root_cert.pem'), 'utf8');
+    const trusted = big[0]!;
+    const client = wireClient(daemon.address, rootCert, { certPem: trusted.pem, keyPem: trusted.keyPem });
+    if ((await wirePing(client)).code !== status.OK) throw new Error('bench client is not trusted');
+    for (let i = 0; i < 200; i += 1) await wirePing(client); // warm-up
+
+    const start = performance.now();
+    for (let i = 0; i < PINGS; i += 1) await wirePing(client);
+    const elapsed = performance.now() - start;
+    report(`trusted ping round trip (store of ${big.length})`, (elapsed * 1000) / PINGS, 'µs per call');
+    report('trusted pings per second (sequential)', PINGS / (elapsed / 1000), 'calls/s');
+
+    const stranger = pool[1]!;
+    const untrusted = wireClient(daemon.address, rootCert, { certPem: stranger.pem, keyPem: stranger.keyPem });
+    await wirePing(untrusted);
+    const refusedStart = performance.now();
+    for (let i = 0; i < 500; i += 1) await wirePing(untrusted);
+    report('refused ping round trip', ((performance.now() - refusedStart) * 1000) / 500, 'µs per call');
+
+    client.close();
+    untrusted.close();
+    await daemon.stop();
+  } finally {
+    temp.remove();
+  }
+}
+
+function report(what: string, value: number, unit: string): void {
+  console.log(`${what.padEnd(50)} ${value.toFixed(1).padStart(10)} ${unit}`);
+}
+
+await main();

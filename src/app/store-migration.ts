@@ -1,0 +1,50 @@
+import type { StoreKind, DaemonConfig } from './config/daemon-config.js';
+import { withStores, type StoreSession } from './store-session.js';
+
+export interface MigrationReport {
+  readonly from: StoreKind;
+  readonly to: StoreKind;
+  readonly certificates: number;
+  readonly newCertificates: number;
+  readonly settings: number;
+}
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+/**
+ * Copies every trusted certificate and setting from the other backend into `to`. The source
+ * is only read. Certificates go in one atomic write and settings one by one, each durable and
+ * idempotent, so an interrupted run loses nothing and a second run completes it. The copy is
+ * then read back through a fresh store instance and compared before success is reported.
+ */
+export async function migrateStore(config: DaemonConfig, to: StoreKind): Promise<MigrationReport> {
+  const from: StoreKind = to === 'sqlite' ? 'pem' : 'sqlite';
+  const source = await withStores({ ...config, store: from }, snapshot);
+
+  const newCertificates = await withStores({ ...config, store: to }, async ({ certs, settings }) => {
+    const added = await certs.addAll(source.certificates);
+    for (const [key, value] of source.settings) await settings.set(key, value);
+    return added;
+  });
+
+  const copy = await withStores({ ...config, store: to }, snapshot);
+  const copied = new Map(copy.certificates.map((cert) => [cert.fingerprint, cert.pem]));
+  const missing = source.certificates.filter((cert) => copied.get(cert.fingerprint) !== cert.pem);
+  if (missing.length > 0) {
+    throw new MigrationError(`verification failed: ${missing.length} certificate(s) did not reach the ${to} store`);
+  }
+  const copiedSettings = new Map(copy.settings);
+  const differing = source.settings.filter(([key, value]) => copiedSettings.get(key) !== value).map(([key]) => key);
+  if (differing.length > 0) {
+    throw new MigrationError(`verification failed: setting(s) ${differing.join(', ')} differ in the ${to} store`);
+  }
+  return { from, to, certificates: source.certificates.length, newCertificates, settings: source.settings.length };
+}
+
+async function snapshot({ certs, settings }: StoreSession) {
+  return { certificates: await certs.list(), settings: await settings.entries() };
+}
+
+export type { DaemonConfig };

@@ -1,0 +1,136 @@
+import { expect } from 'chai';
+import { X509Certificate } from 'node:crypto';
+import {
+  fingerprintOfDer,
+  splitPemCertificates,
+  trustedCertificateFromPem,
+} from '../../../src/adapters/crypto/pem-certificates.js';
+import { AuthError } from '../../../src/domain/auth-error.js';
+import { testCertificatePool, type TestCertificate } from '../../support/test-certificates.js';
+
+const BEGIN = '-----BEGIN CERTIFICATE-----';
+const END = '-----END CERTIFICATE-----';
+
+/** The base64 body of a canonical PEM, without armour or line breaks. */
+const bodyOf = (pem: string): string => pem.replace(BEGIN, '').replace(END, '').replace(/\s/g, '');
+
+describe('splitPemCertificates', () => {
+  let a: TestCertificate, b: TestCertificate;
+
+  before(async () => {
+    [a, b] = (await testCertificatePool(2)) as [TestCertificate, TestCertificate];
+  });
+
+  it('finds nothing in empty text', () => {
+    expect(splitPemCertificates('')).to.deep.equal({ certificates: [], skipped: [] });
+  });
+
+  it('fingerprints each certificate as the SHA-256 of its DER, like X509Certificate does', () => {
+    const { certificates } = splitPemCertificates(a.pem);
+    const expected = new X509Certificate(a.pem).fingerprint256.replace(/:/g, '').toLowerCase();
+    expect(certificates.map((cert) => cert.fingerprint)).to.deep.equal([expected]);
+    expect(fingerprintOfDer(new X509Certificate(a.pem).raw)).to.equal(expected);
+  });
+
+  it('reads CRLF line ends and gives back canonical armour', () => {
+    const { certificates, skipped } = splitPemCertificates(a.pem.replace(/\n/g, '\r\n') + b.pem.replace(/\n/g, '\r\n'));
+    expect(skipped).to.deep.equal([]);
+    expect(certificates).to.deep.equal([
+      { fingerprint: a.fingerprint, pem: a.pem },
+      { fingerprint: b.fingerprint, pem: b.pem },
+    ]);
+  });
+
+  it('reads a final block without a trailing newline', () => {
+    expect(splitPemCertificates(a.pem.trimEnd()).certificates).to.deep.equal([{ fingerprint: a.fingerprint, pem: a.pem }]);
+  });
+
+  it('reads a body in one long line or in short lines, and re-wraps it at 64 characters', () => {
+    const oneLine = `${BEGIN}\n${bodyOf(a.pem)}\n${END}`;
+    const short = `${BEGIN}\n${bodyOf(a.pem).replace(/(.{10})/g, '$1\n')}\n${END}\n`;
+    expect(splitPemCertificates(oneLine + '\n' + short).certificates.map((cert) => cert.pem)).to.deep.equal([a.pem, a.pem]);
+  });
+
+  it('reads two blocks on adjacent lines, and two blocks on the same line', () => {
+    expect(splitPemCertificates(a.pem + b.pem).certificates.map((cert) => cert.fingerprint)).to.deep.equal([a.fingerprint, b.fingerprint]);
+    const sameLine = a.pem.trimEnd() + b.pem;
+    expect(splitPemCertificates(sameLine).certificates.map((cert) => cert.fingerprint)).to.deep.equal([a.fingerprint, b.fingerprint]);
+  });
+
+  it('ignores junk text between and around blocks, including other PEM types', () => {
+    const text = `subject=CN=x\n${a.pem}\n\nsome notes\n-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n${b.pem}trailer`;
+    const { certificates, skipped } = splitPemCertificates(text);
+    expect(certificates.map((cert) => cert.fingerprint)).to.deep.equal([a.fingerprint, b.fingerprint]);
+    expect(skipped).to.deep.equal([]);
+  });
+
+  it('skips a truncated block, reporting its line, and still reads the block after it', () => {
+    const truncated = a.pem.split('\n').slice(0, 4).join('\n') + '\n';
+    const { certificates, skipped } = splitPemCertificates(`junk\n${truncated}${b.pem}`);
+    expect(certificates.map((cert) => cert.fingerprint)).to.deep.equal([b.fingerprint]);
+    expect(skipped).to.have.length(1);
+    expect(skipped[0]).to.include({ index: 0, line: 2 });
+  });
+
+  it('skips a block cut off at the end of the text', () => {
+    const { certificates, skipped } = splitPemCertificates(a.pem + b.pem.slice(0, 200));
+    expect(certificates.map((cert) => cert.fingerprint)).to.deep.equal([a.fingerprint]);
+    expect(skipped).to.have.length(1);
+    expect(skipped[0]).to.include({ index: 1, line: a.pem.split('\n').length });
+  });
+
+  it('skips a block whose body has characters outside base64', () => {
+    const bad = a.pem.replace(/\n(.)(.)/, '\n$1-');
+    const { certificates, skipped } = splitPemCertificates(bad + b.pem);
+    expect(certificates.map((cert) => cert.fingerprint)).to.deep.equal([b.fingerprint]);
+    expect(skipped).to.deep.equal([{ index: 0, line: 1, reason: 'not valid base64' }]);
+  });
+
+  it('skips a block with misplaced or missing padding', () => {
+    const body = bodyOf(a.pem);
+    for (const broken of [body.slice(0, -1), `${body}==`, `AB=C${body}`]) {
+      const { certificates, skipped } = splitPemCertificates(`${BEGIN}\n${broken}\n${END}\n`);
+      expect(certificates, broken).to.deep.equal([]);
+      expect(skipped, broken).to.have.length(1);
+    }
+  });
+
+  it('skips a block that is valid base64 but not one DER sequence covering every byte', () => {
+    const der = Buffer.from(bodyOf(a.pem), 'base64');
+    const cases = {
+      'extra bytes': Buffer.concat([der, Buffer.from([0])]),
+      'missing bytes': der.subarray(0, der.length - 1),
+      'not a sequence': Buffer.concat([Buffer.from([0x31]), der.subarray(1)]),
+      'plain text': Buffer.from('hello, world'),
+    };
+    for (const [what, bytes] of Object.entries(cases)) {
+      const { certificates, skipped } = splitPemCertificates(`${BEGIN}\n${bytes.toString('base64')}\n${END}\n`);
+      expect(certificates, what).to.deep.equal([]);
+      expect(skipped, what).to.deep.equal([{ index: 0, line: 1, reason: 'not a DER certificate' }]);
+    }
+  });
+
+  it('skips an empty block', () => {
+    expect(splitPemCertificates(`${BEGIN}\n${END}\n`).skipped).to.deep.equal([{ index: 0, line: 1, reason: 'empty body' }]);
+  });
+});
+
+describe('trustedCertificateFromPem', () => {
+  let a: TestCertificate, b: TestCertificate;
+
+  before(async () => {
+    [a, b] = (await testCertificatePool(2)) as [TestCertificate, TestCertificate];
+  });
+
+  it('reads one certificate with its fingerprint, in canonical armour', () => {
+    expect(trustedCertificateFromPem(a.pem.replace(/\n/g, '\r\n'))).to.deep.equal({ fingerprint: a.fingerprint, pem: a.pem });
+  });
+
+  it('rejects no certificate, two certificates and a corrupt one with invalid-certificate', () => {
+    for (const text of ['', 'hello', a.pem + b.pem, a.pem.replace(/\n(.)/, '\n!')]) {
+      expect(() => trustedCertificateFromPem(text), JSON.stringify(text.slice(0, 40))).to.throw().that.satisfies((error: unknown) =>
+        AuthError.is(error, 'invalid-certificate'),
+      );
+    }
+  });
+});
