@@ -1,0 +1,31 @@
+/** One step of the SQLite store's schema, applied in a transaction with its version bump. */
+export interface Migration {
+  /** The schema version the database has once this step is applied: 1, 2, 3... in order. */
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+/**
+ * Every schema step, oldest first. Append only: a released step is never edited, since
+ * databases in the field are already at its version.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'trusted certificates and settings',
+    sql: `
+      CREATE TABLE trusted_certificates (
+        fingerprint TEXT PRIMARY KEY,
+        pem TEXT NOT NULL,
+        added_at TEXT NOT NULL
+      );
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );`,
+  },
+];
+
+/** The version a database has after every migration this code knows. */
+export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.at(-1)?.version ?? 0;

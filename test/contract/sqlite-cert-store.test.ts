@@ -1,0 +1,280 @@
+import Database from 'better-sqlite3';
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/adapters/stores/sqlite/migrations.js';
+import { SqliteCertStore } from '../../src/adapters/stores/sqlite/sqlite-cert-store.js';
+import { BUSY_TIMEOUT_MS, openSqliteDatabase } from '../../src/adapters/stores/sqlite/sqlite-database.js';
+import { sqliteStorePath } from '../../src/app/paths.js';
+import { AuthError } from '../../src/domain/auth-error.js';
+import type { CertStore } from '../../src/ports/cert-store.js';
+import { RecordingLoggerFake } from '../support/fakes/recording-logger-fake.js';
+import { makeTempDir } from '../support/temp-dir.js';
+import { testCertificatePool, type TestCertificate } from '../support/test-certificates.js';
+import { certStoreContract, type CertStoreHarness } from './cert-store.contract.js';
+
+interface SqliteHarness extends CertStoreHarness {
+  readonly filePath: string;
+  readonly logger: RecordingLoggerFake;
+  /** A loaded store over the harness's file with a logger of its own. */
+  open(logger?: RecordingLoggerFake): Promise<SqliteCertStore>;
+}
+
+async function makeSqliteHarness(): Promise<SqliteHarness> {
+  const temp = makeTempDir('mpa-sqlite-');
+  const filePath = sqliteStorePath(join(temp.path, 'data'));
+  const logger = new RecordingLoggerFake();
+  const opened: CertStore[] = [];
+  const open = async (own: RecordingLoggerFake = logger): Promise<SqliteCertStore> => {
+    const store = new SqliteCertStore(filePath, own);
+    opened.push(store);
+    await store.load();
+    return store;
+  };
+  return {
+    filePath,
+    logger,
+    open,
+    create: () => open(),
+    reopen: () => open(),
+    async dispose() {
+      await Promise.all(opened.map((store) => store.close()));
+      temp.remove();
+    },
+  };
+}
+
+certStoreContract('SqliteCertStore', makeSqliteHarness);
+
+const trusted = (cert: TestCertificate) => ({ fingerprint: cert.fingerprint, pem: cert.pem });
+const modeOf = (path: string): number => statSync(path).mode & 0o777;
+const isReload = (line: { level: string; message: string }) => line.level === 'debug' && /^read \d+ trusted certificate/.test(line.message);
+
+/** Rejects with the AuthError code, or fails the test. */
+async function expectAuthError(promise: Promise<unknown>, code: string): Promise<AuthError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(AuthError.is(error), String(error)).to.equal(true);
+    expect((error as AuthError).code).to.equal(code);
+    return error as AuthError;
+  }
+  expect.fail(`expected an AuthError '${code}'`);
+}
+
+/** Runs `work` on a plain better-sqlite3 connection to `path`, as an admin with the sqlite3 shell would. */
+function withRawDatabase<T>(path: string, work: (db: Database.Database) => T): T {
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  try {
+    return work(db);
+  } finally {
+    db.close();
+  }
+}
+
+const versionRows = (path: string) => withRawDatabase(path, (db) => db.prepare('SELECT version FROM schema_version').pluck().all());
+
+describe('SqliteCertStore specifics', () => {
+  let harness: SqliteHarness;
+  let a: TestCertificate, b: TestCertificate, c: TestCertificate;
+
+  before(async () => {
+    [a, b, c] = (await testCertificatePool(3)) as [TestCertificate, TestCertificate, TestCertificate];
+  });
+
+  beforeEach(async () => {
+    harness = await makeSqliteHarness();
+  });
+
+  afterEach(async () => {
+    await harness.dispose();
+  });
+
+  it('puts the database in WAL mode, with synchronous FULL, a busy timeout and foreign keys on each connection', async () => {
+    await harness.create();
+    expect(withRawDatabase(harness.filePath, (db) => db.pragma('journal_mode', { simple: true }))).to.equal('wal');
+    const db = openSqliteDatabase(harness.filePath, harness.logger);
+    try {
+      expect(db.pragma('synchronous', { simple: true }), 'FULL is 2').to.equal(2);
+      expect(db.pragma('busy_timeout', { simple: true })).to.equal(BUSY_TIMEOUT_MS);
+      expect(db.pragma('foreign_keys', { simple: true })).to.equal(1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('records the latest migration as the single row of schema_version', async () => {
+    await harness.create();
+    expect(MIGRATIONS.map((migration) => migration.version), 'versions run 1, 2, 3... in order').to.deep.equal(
+      MIGRATIONS.map((_, i) => i + 1),
+    );
+    expect(LATEST_SCHEMA_VERSION).to.equal(MIGRATIONS.at(-1)?.version);
+    expect(versionRows(harness.filePath)).to.deep.equal([LATEST_SCHEMA_VERSION]);
+    expect(harness.logger.lines.filter((line) => line.level === 'info' && line.message.startsWith('migrated'))).to.have.length(
+      MIGRATIONS.length,
+    );
+  });
+
+  it('migrates forward a database at version 0 whose schema_version table is empty', async () => {
+    withRawDatabase(harness.filePath, (db) => db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)'));
+    const store = await harness.create();
+    await store.add(trusted(a));
+    expect(versionRows(harness.filePath)).to.deep.equal([LATEST_SCHEMA_VERSION]);
+    expect(await (await harness.reopen()).list()).to.deep.equal([trusted(a)]);
+  });
+
+  it('migrates forward an empty file', async () => {
+    mkdirSync(dirname(harness.filePath), { recursive: true });
+    writeFileSync(harness.filePath, '');
+    const store = await harness.create();
+    await store.add(trusted(a));
+    expect(versionRows(harness.filePath)).to.deep.equal([LATEST_SCHEMA_VERSION]);
+  });
+
+  it('refuses a database with a newer schema version with store-unavailable, naming the file and both versions, and leaves it untouched', async () => {
+    const future = LATEST_SCHEMA_VERSION + 1;
+    withRawDatabase(harness.filePath, (db) => {
+      db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); CREATE TABLE trusted_clients (id BLOB PRIMARY KEY)');
+      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(future);
+    });
+    const before = readFileSync(harness.filePath);
+    const error = await expectAuthError(harness.create(), 'store-unavailable');
+    expect(error.message).to.contain(harness.filePath).and.to.contain(`version ${future}`).and.to.contain(`version ${LATEST_SCHEMA_VERSION}`);
+    expect(readFileSync(harness.filePath).equals(before), 'the file is byte for byte the same').to.equal(true);
+    expect(versionRows(harness.filePath)).to.deep.equal([future]);
+  });
+
+  it('refuses a file that is not a SQLite database with store-unavailable, naming the file, and leaves it untouched', async () => {
+    const original = `${a.pem}this is the PEM bundle, put here by mistake\n`;
+    mkdirSync(dirname(harness.filePath), { recursive: true });
+    writeFileSync(harness.filePath, original);
+    const error = await expectAuthError(harness.create(), 'store-unavailable');
+    expect(error.message).to.contain(harness.filePath).and.to.contain('not a SQLite database');
+    expect(readFileSync(harness.filePath, 'utf8')).to.equal(original);
+  });
+
+  it('refuses a path that is a directory with store-unavailable, naming it', async () => {
+    mkdirSync(harness.filePath, { recursive: true });
+    const error = await expectAuthError(harness.create(), 'store-unavailable');
+    expect(error.message).to.contain(harness.filePath);
+  });
+
+  it('creates the database and its WAL with mode 0600 in directories with mode 0700', async () => {
+    const store = await harness.create();
+    await store.add(trusted(a));
+    expect(modeOf(harness.filePath)).to.equal(0o600);
+    expect(modeOf(`${harness.filePath}-wal`)).to.equal(0o600);
+    expect(modeOf(dirname(harness.filePath))).to.equal(0o700);
+  });
+
+  it('keys the table by fingerprint: a duplicate inserted by SQL fails', async () => {
+    const store = await harness.create();
+    await store.add(trusted(a));
+    const insert = () =>
+      withRawDatabase(harness.filePath, (db) =>
+        db.prepare("INSERT INTO trusted_certificates (fingerprint, pem, added_at) VALUES (?, ?, 'now')").run(a.fingerprint, b.pem),
+      );
+    expect(insert).to.throw().with.property('code', 'SQLITE_CONSTRAINT_PRIMARYKEY');
+  });
+
+  it('rejects a PEM that is not a certificate, or not the one named, with invalid-certificate and writes nothing', async () => {
+    const store = await harness.create();
+    await expectAuthError(store.add({ fingerprint: a.fingerprint, pem: 'not a certificate' }), 'invalid-certificate');
+    await expectAuthError(store.addAll([trusted(c), { fingerprint: a.fingerprint, pem: b.pem }]), 'invalid-certificate');
+    expect(store.size()).to.equal(0);
+    expect(await (await harness.reopen()).list()).to.deep.equal([]);
+  });
+
+  it('skips a row with a malformed fingerprint with a warning, and keeps it in the table', async () => {
+    const store = await harness.create();
+    await store.add(trusted(a));
+    withRawDatabase(harness.filePath, (db) =>
+      db.prepare("INSERT INTO trusted_certificates (fingerprint, pem, added_at) VALUES ('AB:CD', ?, 'now')").run(b.pem),
+    );
+    await store.refresh();
+    expect(await store.list()).to.deep.equal([trusted(a)]);
+    expect(harness.logger.lines.some((line) => line.level === 'warn' && line.fields?.fingerprint === 'AB:CD')).to.equal(true);
+    await store.add(trusted(c));
+    expect(withRawDatabase(harness.filePath, (db) => db.prepare('SELECT count(*) FROM trusted_certificates').pluck().get())).to.equal(3);
+  });
+
+  it("reloads on refresh only after another connection committed, not for its own writes or when nothing changed", async () => {
+    const ownLog = new RecordingLoggerFake();
+    const store = await harness.open(ownLog);
+    const other = await harness.open(new RecordingLoggerFake());
+    const reloads = () => ownLog.lines.filter(isReload).length;
+    expect(reloads(), 'the initial load').to.equal(1);
+
+    await store.refresh();
+    await store.refresh();
+    await store.add(trusted(a));
+    await store.refresh();
+    expect(reloads(), 'nothing changed elsewhere').to.equal(1);
+
+    await other.add(trusted(b));
+    expect(store.contains(b.fingerprint)).to.equal(false);
+    await store.refresh();
+    expect(store.contains(b.fingerprint)).to.equal(true);
+    expect(reloads()).to.equal(2);
+
+    await store.refresh();
+    expect(reloads(), 'nothing changed since').to.equal(2);
+  });
+
+  it('answers contains from memory, not from the database, until refresh', async () => {
+    const store = await harness.create();
+    await store.add(trusted(a));
+    const db = openSqliteDatabase(harness.filePath, harness.logger);
+    try {
+      db.prepare('DELETE FROM trusted_certificates').run();
+    } finally {
+      db.close();
+    }
+    expect(store.contains(a.fingerprint), 'contains answers from memory until refresh').to.equal(true);
+    await store.refresh();
+    expect(store.contains(a.fingerprint)).to.equal(false);
+  });
+
+  describe('with other processes', () => {
+    const storeModule = fileURLToPath(new URL('../../src/adapters/stores/sqlite/sqlite-cert-store.js', import.meta.url));
+    const script = `
+      const { SqliteCertStore } = await import(process.argv[1]);
+      const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+      const store = new SqliteCertStore(process.argv[2], quiet);
+      // Line up with the other processes, so that they race to create and migrate the file.
+      await new Promise((resolve) => setTimeout(resolve, Number(process.argv[4]) - Date.now()));
+      await store.load();
+      for (const cert of JSON.parse(process.argv[3])) await store.add(cert);
+      await store.close();`;
+
+    const runChild = (batch: readonly TestCertificate[], startAt: number): Promise<number | null> => {
+      const child = spawn(
+        process.execPath,
+        ['--input-type=module', '-e', script, storeModule, harness.filePath, JSON.stringify(batch.map(trusted)), String(startAt)],
+        { stdio: ['ignore', 'inherit', 'inherit'] },
+      );
+      return new Promise((done) => child.on('exit', done));
+    };
+
+    it('loses nothing when several processes create the database and add to it at the same time as this one', async () => {
+      const certs = await testCertificatePool(30);
+      const perProcess = 6;
+      expect(existsSync(harness.filePath)).to.equal(false);
+      const startAt = Date.now() + 1000;
+      const children = [0, 1, 2, 3].map((n) => runChild(certs.slice(n * perProcess, (n + 1) * perProcess), startAt));
+      await new Promise((resolve) => setTimeout(resolve, startAt - Date.now()));
+      const here = await harness.create();
+      for (const cert of certs.slice(4 * perProcess)) await here.add(trusted(cert));
+      expect(await Promise.all(children)).to.deep.equal([0, 0, 0, 0]);
+      expect(versionRows(harness.filePath)).to.deep.equal([LATEST_SCHEMA_VERSION]);
+      await here.refresh();
+      expect(here.size()).to.equal(certs.length);
+      const reopened = await harness.reopen();
+      expect(reopened.size()).to.equal(certs.length);
+      for (const cert of certs) expect(reopened.contains(cert.fingerprint), cert.fingerprint).to.equal(true);
+    });
+  });
+});
