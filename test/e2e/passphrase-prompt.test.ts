@@ -47,10 +47,10 @@ describe('passphrase prompts in a real terminal', function () {
   it('sets the passphrase from two hidden prompts, and the typed text never shows', async () => {
     const admin = user('admin');
     terminal = openTerminal(admin, 'set local.passphrase');
-    await terminal.waitFor(/Please enter passphrase: $/m);
+    await terminal.waitFor(/Please enter passphrase:\s*$/m);
     terminal.type('hunter2-secret');
     terminal.enter();
-    await terminal.waitFor(/Please re-enter passphrase: $/m);
+    await terminal.waitFor(/Please re-enter passphrase:\s*$/m);
     terminal.type('hunter2-secret');
     terminal.enter();
     const screen = await terminal.waitFor(/\[exit \d+\]/);
@@ -64,10 +64,10 @@ describe('passphrase prompts in a real terminal', function () {
   it('reports mismatched passphrases and sets nothing', async () => {
     const admin = user('admin');
     terminal = openTerminal(admin, 'set local.passphrase');
-    await terminal.waitFor(/Please enter passphrase: $/m);
+    await terminal.waitFor(/Please enter passphrase:\s*$/m);
     terminal.type('first-one');
     terminal.enter();
-    await terminal.waitFor(/Please re-enter passphrase: $/m);
+    await terminal.waitFor(/Please re-enter passphrase:\s*$/m);
     terminal.type('second-one');
     terminal.enter();
     const screen = await terminal.waitFor(/\[exit \d+\]/);
@@ -82,7 +82,7 @@ describe('passphrase prompts in a real terminal', function () {
     const admin = user('admin');
     await runCli(admin, ['set', 'local.passphrase=open-sesame']);
     terminal = openTerminal(user('bob'), 'authenticate');
-    await terminal.waitFor(/Please enter passphrase: $/m);
+    await terminal.waitFor(/Please enter passphrase:\s*$/m);
     terminal.type('open-sesame');
     terminal.enter();
     const screen = await terminal.waitFor(/\[exit \d+\]/);
@@ -93,7 +93,7 @@ describe('passphrase prompts in a real terminal', function () {
   it('refuses an empty answer at the authenticate prompt', async () => {
     await runCli(user('admin'), ['list']);
     terminal = openTerminal(user('carol'), 'authenticate');
-    await terminal.waitFor(/Please enter passphrase: $/m);
+    await terminal.waitFor(/Please enter passphrase:\s*$/m);
     terminal.enter();
     const screen = await terminal.waitFor(/\[exit \d+\]/);
     expect(screen).to.contain('No passphrase given');

@@ -19,6 +19,12 @@ export class StartCommand extends DaemonOptionsCommand {
 
   protected async run(): Promise<number> {
     const config = this.resolveConfig({ address: this.address, socketGroup: this.socketGroup });
+    // Handlers go in before anything is announced: a signal that arrives before Node has a
+    // handler kills the process at once, leaving the socket file behind.
+    const stopRequested = new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
     const daemon = await startDaemon(config, packageVersion());
     const cli = 'node dist/src/app/multipass.js';
     this.context.stdout.write(
@@ -30,15 +36,8 @@ export class StartCommand extends DaemonOptionsCommand {
         '',
       ].join('\n'),
     );
-    await new Promise<void>((resolve) => {
-      const shutdown = () => {
-        process.off('SIGINT', shutdown);
-        process.off('SIGTERM', shutdown);
-        daemon.stop().then(resolve, resolve);
-      };
-      process.on('SIGINT', shutdown);
-      process.on('SIGTERM', shutdown);
-    });
+    await stopRequested;
+    await daemon.stop();
     return 0;
   }
 }

@@ -1,0 +1,93 @@
+import { readFile } from 'node:fs/promises';
+import type { MultipassClient } from '../rpc/multipass-client.js';
+
+/**
+ * How the CLI reaches the daemon. Resolution, in order:
+ * - address: `MULTIPASS_SERVER_ADDRESS` (Multipass's own variable), else the default location;
+ * - root CA: `MULTIPASS_ROOT_CERT`, else the default location's root certificate (the daemon
+ *   writes it world-readable under its data dir on first start);
+ * - client identity: the per-user directory, created on first use.
+ * The defaults come from the composition root (adapters may not import src/app), lazily:
+ * finding them looks at the file system, which `help` never needs.
+ *
+ * A root certificate that cannot be read is its own failure, not "cannot connect": the daemon
+ * may well be running, and the fix (MULTIPASS_ROOT_CERT, or permissions) is different. It is
+ * still a daemon-side problem for the exit code (3). The CA is read before the identity is
+ * made, so a misconfigured CLI does not write files.
+ */
+
+export interface DaemonLocation {
+  readonly address: string;
+  readonly rootCertPath: string;
+}
+
+export interface ClientTarget extends DaemonLocation {
+  /** Where this user's client certificate and key live. */
+  readonly identityDir: string;
+}
+
+/** What a client needs to connect: the same shape as the gRPC client's options. */
+export interface ClientCredentials {
+  readonly address: string;
+  readonly rootCertPem: string;
+  readonly clientCertPem: string;
+  readonly clientKeyPem: string;
+}
+
+export type ClientFactory = (credentials: ClientCredentials) => Promise<MultipassClient>;
+export type IdentityProvider = (dir: string) => Promise<{ readonly certPem: string; readonly keyPem: string }>;
+
+export type ClientSetupProblem = 'root-cert-unreadable' | 'identity-unavailable';
+
+/** The CLI could not prepare a connection: nothing was sent to the daemon. */
+export class ClientSetupFailure extends Error {
+  constructor(
+    readonly problem: ClientSetupProblem,
+    /** The file or directory concerned. */
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${problem}: ${path}`, options);
+    this.name = 'ClientSetupFailure';
+  }
+}
+
+const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value === '' ? undefined : value);
+
+export function resolveClientTarget(
+  vars: Readonly<Record<string, string | undefined>>,
+  defaults: () => DaemonLocation,
+  identityDir: string,
+): ClientTarget {
+  const address = nonEmpty(vars.MULTIPASS_SERVER_ADDRESS);
+  const rootCertPath = nonEmpty(vars.MULTIPASS_ROOT_CERT);
+  if (address !== undefined && rootCertPath !== undefined) return { address, rootCertPath, identityDir };
+  const fallback = defaults();
+  return { address: address ?? fallback.address, rootCertPath: rootCertPath ?? fallback.rootCertPath, identityDir };
+}
+
+/** Reads the root CA, makes or loads this user's identity, then opens a client. */
+export async function connectToDaemon(
+  target: ClientTarget,
+  createClient: ClientFactory,
+  ensureIdentity: IdentityProvider,
+): Promise<MultipassClient> {
+  let rootCertPem: string;
+  try {
+    rootCertPem = await readFile(target.rootCertPath, 'utf8');
+  } catch (cause) {
+    throw new ClientSetupFailure('root-cert-unreadable', target.rootCertPath, { cause });
+  }
+  let identity: Awaited<ReturnType<IdentityProvider>>;
+  try {
+    identity = await ensureIdentity(target.identityDir);
+  } catch (cause) {
+    throw new ClientSetupFailure('identity-unavailable', target.identityDir, { cause });
+  }
+  return createClient({
+    address: target.address,
+    rootCertPem,
+    clientCertPem: identity.certPem,
+    clientKeyPem: identity.keyPem,
+  });
+}

@@ -1,0 +1,21 @@
+import type { BaseContext } from 'clipanion';
+import type { MultipassClient } from '../rpc/multipass-client.js';
+import type { MultipassCommandClass } from './help.js';
+import type { Prompter } from './prompter.js';
+
+/** How the commands reach the daemon; built by the composition root, faked in tests. */
+export interface DaemonAccess {
+  /** The daemon's address as configured (`unix:/path` or `host:port`), for messages. */
+  readonly address: string;
+  /** Opens a client with this user's identity. Rejects with `RpcFailure` or `ClientSetupFailure`. */
+  connect(): Promise<MultipassClient>;
+}
+
+/** What every `multipass` command receives through `this.context`: no globals. */
+export interface MultipassContext extends BaseContext {
+  readonly prompter: Prompter;
+  readonly daemon: DaemonAccess;
+  /** The registered commands, for `help` and for resolving aliases. */
+  readonly commands: readonly MultipassCommandClass[];
+  readonly clientVersion: string;
+}

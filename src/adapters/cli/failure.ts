@@ -1,0 +1,96 @@
+import { UsageError } from 'clipanion';
+import { RpcFailure } from '../rpc/multipass-client.js';
+import { ClientSetupFailure } from './client-options.js';
+import { PromptError } from './prompter.js';
+
+/** Multipass's exit codes. */
+export const ExitCode = {
+  Ok: 0,
+  CommandLineError: 1,
+  CommandFail: 2,
+  DaemonFail: 3,
+  /** What a shell reports for Ctrl-C; Multipass dies of the SIGINT itself at its prompt. */
+  Interrupted: 130,
+} as const;
+
+export interface FailureReport {
+  /** For stderr, newline-terminated; empty when there is nothing to say. */
+  readonly message: string;
+  readonly exitCode: number;
+}
+
+/**
+ * The one table from a failed command to what the user sees and the exit code.
+ * `command` is the canonical name (`list` for `ls`); `address` is where the daemon was sought.
+ * The texts are Multipass's (DESIGN.md, "User-visible text"); the daemon's own message is
+ * shown as it is for refusals other than "not trusted" (e.g. a wrong passphrase).
+ */
+export function describeFailure(error: unknown, command: string, address: string): FailureReport {
+  if (error instanceof UsageError) return { message: line(error.message), exitCode: ExitCode.CommandLineError };
+  if (error instanceof PromptError) {
+    return error.cancelled
+      ? { message: '', exitCode: ExitCode.Interrupted }
+      : { message: line(error.message), exitCode: ExitCode.CommandLineError };
+  }
+  if (error instanceof ClientSetupFailure) return describeSetupFailure(error, command);
+  if (error instanceof RpcFailure) return describeRpcFailure(error, command, address);
+  const reason = error instanceof Error ? error.message : String(error);
+  return { message: line(`${command} failed: ${reason}`), exitCode: ExitCode.CommandFail };
+}
+
+function describeRpcFailure(failure: RpcFailure, command: string, address: string): FailureReport {
+  const socket = socketPathOf(address);
+  if (failure.connection === 'access-denied') {
+    return daemonFailure(
+      `${command} failed: multipass socket access denied`,
+      `Please check that you have read/write permissions to '${socket}'`,
+    );
+  }
+  if (failure.connection === 'cannot-connect') {
+    return daemonFailure(
+      `${command} failed: cannot connect to the multipass socket`,
+      `Please ensure multipassd is running and '${socket}' is accessible`,
+    );
+  }
+  if (failure.status === 'UNAUTHENTICATED') {
+    return {
+      message: line(
+        `${command} failed: The client is not authenticated with the Multipass service.`,
+        "Please use 'multipass authenticate' before proceeding.",
+      ),
+      exitCode: ExitCode.CommandFail,
+    };
+  }
+  // Reached something, but not a working daemon (e.g. the TLS handshake failed): Multipass
+  // counts every UNAVAILABLE as a daemon failure.
+  const exitCode = failure.status === 'UNAVAILABLE' ? ExitCode.DaemonFail : ExitCode.CommandFail;
+  return { message: line(`${command} failed: ${failure.details}`), exitCode };
+}
+
+function describeSetupFailure(failure: ClientSetupFailure, command: string): FailureReport {
+  const reason = failure.cause instanceof Error ? failure.cause.message : String(failure.cause);
+  if (failure.problem === 'root-cert-unreadable') {
+    return daemonFailure(
+      `${command} failed: cannot read the daemon's root certificate '${failure.path}'`,
+      'Please ensure multipassd has started at least once, or set MULTIPASS_ROOT_CERT to its root certificate',
+    );
+  }
+  return {
+    message: line(`${command} failed: cannot set up the client certificate in '${failure.path}': ${reason}`),
+    exitCode: ExitCode.CommandFail,
+  };
+}
+
+/** `unix:/run/multipass_socket` -> `/run/multipass_socket`; a TCP `host:port` stays as it is. */
+export function socketPathOf(address: string): string {
+  if (!address.startsWith('unix:')) return address;
+  const path = address.slice('unix:'.length);
+  return path.startsWith('//') ? path.slice(2) : path;
+}
+
+const daemonFailure = (first: string, hint: string): FailureReport => ({
+  message: line(first, hint),
+  exitCode: ExitCode.DaemonFail,
+});
+
+const line = (...lines: string[]): string => `${lines.join('\n')}\n`;

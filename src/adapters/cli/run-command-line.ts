@@ -1,0 +1,89 @@
+import type { Cli } from 'clipanion';
+import type { MultipassContext } from './context.js';
+import { describeFailure, ExitCode } from './failure.js';
+import { canonicalName, findCommand, renderCommandHelp, renderGeneralHelp } from './help.js';
+
+/** Every command's options; Qt-style names, without dashes, as in its error messages. */
+const KNOWN_OPTIONS = new Set(['h', 'help', 'v', 'verbose']);
+const VERBOSE_FLAG = /^(?:-v+|--verbose)$/;
+
+/**
+ * Runs one `multipass` command line and returns the exit code. Help, unknown commands and
+ * unknown options are handled here, before clipanion, so that the output is Multipass's and
+ * clipanion's own help and error texts never reach the user. Everything a command throws is
+ * reported through `describeFailure`, on stderr.
+ */
+export async function runCommandLine(
+  cli: Cli<MultipassContext>,
+  argv: readonly string[],
+  context: MultipassContext,
+): Promise<number> {
+  const args = verboseFlagsAfterCommand(argv);
+  const optionTokens = args.slice(0, indexOrEnd(args, '--'));
+  const name = optionTokens.find((token) => !token.startsWith('-'));
+  const command = name === undefined ? undefined : findCommand(context.commands, name);
+  const problem = unknownOption(optionTokens);
+
+  if (optionTokens.some(asksForHelp)) {
+    context.stdout.write(command === undefined ? renderGeneralHelp(context.commands) : renderCommandHelp(command));
+    return ExitCode.Ok;
+  }
+  if (problem !== undefined) return fail(context, `Unknown option '${problem}'.`);
+  if (name === undefined) {
+    // As Multipass: no command shows the general help, and counts as a failed command.
+    context.stdout.write(renderGeneralHelp(context.commands));
+    return ExitCode.CommandFail;
+  }
+  if (command === undefined) return fail(context, `Error: Unknown command '${name}' (try "multipass help")`);
+
+  let instance;
+  try {
+    instance = cli.process([...args], context);
+  } catch (error) {
+    // Options were checked above, so this is a shape clipanion refuses; its first line says which.
+    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    return fail(context, `${reason}\nTry 'multipass help ${canonicalName(command)}'.`);
+  }
+  try {
+    return await instance.validateAndExecute();
+  } catch (error) {
+    const report = describeFailure(error, canonicalName(command), context.daemon.address);
+    context.stderr.write(report.message);
+    return report.exitCode;
+  }
+}
+
+/** Multipass takes `-v` anywhere, clipanion only after the command: `multipass -vv list` works. */
+function verboseFlagsAfterCommand(argv: readonly string[]): string[] {
+  const leading = argv.findIndex((token) => !VERBOSE_FLAG.test(token));
+  if (leading <= 0 || argv[leading]?.startsWith('-')) return [...argv];
+  return [argv[leading] as string, ...argv.slice(0, leading), ...argv.slice(leading + 1)];
+}
+
+function asksForHelp(token: string): boolean {
+  return token === '--help' || (/^-[^-]/.test(token) && [...token.slice(1)].every((c) => c === 'h' || c === 'v') && token.includes('h'));
+}
+
+/** The first option no command knows, as Qt names it (`foo` for `--foo`, `x` for `-vx`). */
+function unknownOption(tokens: readonly string[]): string | undefined {
+  for (const token of tokens) {
+    if (token.startsWith('--')) {
+      const long = token.slice(2).split('=')[0] ?? '';
+      if (!KNOWN_OPTIONS.has(long)) return long;
+    } else if (token.startsWith('-') && token.length > 1) {
+      const short = [...token.slice(1)].find((c) => !KNOWN_OPTIONS.has(c));
+      if (short !== undefined) return short;
+    }
+  }
+  return undefined;
+}
+
+function fail(context: MultipassContext, message: string): number {
+  context.stderr.write(`${message}\n`);
+  return ExitCode.CommandLineError;
+}
+
+const indexOrEnd = (tokens: readonly string[], token: string): number => {
+  const index = tokens.indexOf(token);
+  return index === -1 ? tokens.length : index;
+};
