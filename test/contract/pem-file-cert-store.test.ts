@@ -128,6 +128,22 @@ describe('PemFileCertStore specifics', () => {
     expect(warnings[0]?.fields).to.include({ file: harness.filePath, line: corruptLine });
   });
 
+  it('does not re-read the file on refresh while it is unchanged', async () => {
+    const corrupt = a.pem.replace(/^(-----BEGIN CERTIFICATE-----\n)M/, '$1%');
+    mkdirSync(dirname(harness.filePath), { recursive: true });
+    writeFileSync(harness.filePath, `${b.pem}${corrupt}`);
+    const store = await harness.create();
+    const warnings = () => harness.logger.lines.filter((line) => line.level === 'warn').length;
+    expect(warnings()).to.equal(1);
+    // Each read of this file warns once about its corrupt block: no new warning, no new read.
+    for (let i = 0; i < 5; i += 1) await store.refresh();
+    expect(warnings()).to.equal(1);
+    appendFileSync(harness.filePath, c.pem);
+    await store.refresh();
+    expect(warnings()).to.equal(2);
+    expect(store.contains(c.fingerprint)).to.equal(true);
+  });
+
   it('keeps corrupt blocks and junk text byte for byte when adding and removing', async () => {
     const corrupt = '-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n';
     const original = `# trusted clients \u00e9\xff\n${corrupt}junk between\n${a.pem}`;

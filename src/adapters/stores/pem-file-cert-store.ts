@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { AuthError } from '../../domain/auth-error.js';
 import type { Fingerprint } from '../../domain/fingerprint.js';
 import type { TrustedCertificate } from '../../domain/trusted-certificate.js';
@@ -18,6 +18,8 @@ const FILE_MODE = 0o600;
  */
 export class PemFileCertStore implements CertStore {
   private index = new Map<Fingerprint, TrustedCertificate>();
+  /** Identity of the file as last read; refresh() skips the read while it is unchanged. */
+  private readSignature: string | undefined;
   /** Serialises this instance's reads and writes so the index never goes back in time. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -30,8 +32,15 @@ export class PemFileCertStore implements CertStore {
     await this.refresh();
   }
 
+  /**
+   * Called for every call from an unknown client, so it must be cheap when nothing changed:
+   * one stat, and a re-read only when the file's inode, size or mtime moved.
+   */
   async refresh(): Promise<void> {
     await this.serialised(async () => {
+      const signature = await this.signature();
+      if (signature !== undefined && signature === this.readSignature) return;
+      this.readSignature = signature;
       const blocks = findPemCertificateBlocks(await this.readText());
       for (const block of blocks) {
         if (block.certificate === undefined) {
@@ -136,6 +145,15 @@ export class PemFileCertStore implements CertStore {
         });
       }
     });
+  }
+
+  private async signature(): Promise<string | undefined> {
+    try {
+      const info = await stat(this.filePath, { bigint: true });
+      return `${info.ino}:${info.size}:${info.mtimeNs}`;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
