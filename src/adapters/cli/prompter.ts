@@ -51,12 +51,27 @@ export class TerminalPrompter implements Prompter {
   private async fromTerminal(prompt: string): Promise<string> {
     // Loaded only when a passphrase is actually asked for: most commands never prompt.
     const { read } = await import('read');
+    // `terminal: true` even when stdout is redirected: raw mode is what turns the echo off.
+    const reading = read({ prompt, silent: true, replace: '', input: this.input, output: this.output, terminal: true });
+    let settled = false;
+    reading.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    // read v5 never settles when readline closes on Ctrl-D at an empty prompt. readline pauses
+    // its input whenever it closes; if read has not answered by the next turn, input ended.
+    let onPause = (): void => undefined;
+    const ended = new Promise<never>((_, reject) => {
+      onPause = () => setImmediate(() => settled || reject(new PromptError('Failed to read value')));
+      this.input.once('pause', onPause);
+    });
     try {
-      // `terminal: true` even when stdout is redirected: raw mode is what turns the echo off.
-      return await read({ prompt, silent: true, replace: '', input: this.input, output: this.output, terminal: true });
+      return await Promise.race([reading, ended]);
     } catch (error) {
       if (error instanceof Error && error.message === 'canceled') throw new PromptError('Cancelled', true);
       throw error;
+    } finally {
+      this.input.off('pause', onPause);
     }
   }
 

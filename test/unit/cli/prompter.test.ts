@@ -64,3 +64,77 @@ describe('TerminalPrompter reading from a pipe', () => {
     expect(input.listenerCount('data')).to.equal(0);
   });
 });
+
+/** A stand-in for a TTY stdin: readline drives it in raw mode, keystroke by keystroke. */
+class FakeTtyInput extends PassThrough {
+  readonly isTTY = true;
+  readonly rawModes: boolean[] = [];
+  isRaw = false;
+
+  setRawMode(mode: boolean): this {
+    this.rawModes.push(mode);
+    this.isRaw = mode;
+    return this;
+  }
+}
+
+describe('TerminalPrompter on a terminal', () => {
+  let input: FakeTtyInput;
+  let output: PassThrough;
+  let written: string;
+  let prompter: TerminalPrompter;
+
+  beforeEach(() => {
+    input = new FakeTtyInput();
+    output = new PassThrough();
+    written = '';
+    output.on('data', (chunk: Buffer) => (written += chunk.toString()));
+    prompter = new TerminalPrompter(input, output);
+  });
+
+  /** Types once the prompt is showing, as a person would. */
+  const typeAfterPrompt = (keys: string) => {
+    const poll = () => (written.includes('passphrase: ') ? input.write(keys) : setImmediate(poll));
+    poll();
+  };
+
+  it('reads in raw mode without echoing, shows the prompt and ends its line', async () => {
+    typeAfterPrompt('hunter2\r');
+    expect(await prompter.secret('Please enter passphrase: ')).to.equal('hunter2');
+    expect(written).to.contain('Please enter passphrase: ');
+    expect(written).not.to.contain('hunter2');
+    expect(written.endsWith('\n')).to.equal(true);
+    expect(input.rawModes[0]).to.equal(true);
+    expect(input.isRaw, 'the terminal is restored').to.equal(false);
+  });
+
+  it('fails with "Failed to read value" on Ctrl-D at an empty prompt', async () => {
+    typeAfterPrompt('\u0004');
+    const error = await prompter.secret('Please enter passphrase: ').then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).to.be.instanceOf(PromptError);
+    expect(error).to.include({ message: 'Failed to read value', cancelled: false });
+  });
+
+  it('reports Ctrl-C as a cancelled prompt', async () => {
+    typeAfterPrompt('\u0003');
+    const error = await prompter.secret('Please enter passphrase: ').then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).to.be.instanceOf(PromptError);
+    expect(error).to.include({ cancelled: true });
+    expect(input.isRaw).to.equal(false);
+  });
+
+  it('asks a second time after a first answer', async () => {
+    typeAfterPrompt('one\r');
+    expect(await prompter.secret('Please enter passphrase: ')).to.equal('one');
+    written = '';
+    typeAfterPrompt('two\r');
+    expect(await prompter.secret('Please re-enter passphrase: ')).to.equal('two');
+    expect(written).to.contain('Please re-enter passphrase: ');
+  });
+});
