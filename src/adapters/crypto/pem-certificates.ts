@@ -159,3 +159,16 @@ class LineCounter {
     return this.line;
   }
 }
+
+/**
+ * The certificate in canonical armour, checked against the fingerprint it claims: what every
+ * store writes, so that the same certificate compares equal whichever store it came from.
+ * @throws AuthError `invalid-certificate` when `pem` is not one certificate with that fingerprint.
+ */
+export function canonicalCertificate(certificate: TrustedCertificate): TrustedCertificate {
+  const parsed = trustedCertificateFromPem(certificate.pem);
+  if (parsed.fingerprint !== certificate.fingerprint) {
+    throw new AuthError('invalid-certificate', 'The certificate does not match its fingerprint.');
+  }
+  return parsed;
+}

@@ -4,7 +4,7 @@ import type { Fingerprint } from '../../domain/fingerprint.js';
 import type { TrustedCertificate } from '../../domain/trusted-certificate.js';
 import type { CertStore } from '../../ports/cert-store.js';
 import type { Logger } from '../../ports/logger.js';
-import { findPemCertificateBlocks, trustedCertificateFromPem, type PemBlock } from '../crypto/pem-certificates.js';
+import { canonicalCertificate, findPemCertificateBlocks, type PemBlock } from '../crypto/pem-certificates.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { errorCode, withFileLock } from './file-lock.js';
 
@@ -81,7 +81,7 @@ export class PemFileCertStore implements CertStore {
    * @throws AuthError `invalid-certificate` as `add` does.
    */
   async addAll(certificates: readonly TrustedCertificate[]): Promise<number> {
-    const incoming = certificates.map(canonical);
+    const incoming = certificates.map(canonicalCertificate);
     let added = 0;
     await this.rewrite((text, blocks) => {
       const index = indexOf(blocks);
@@ -176,14 +176,6 @@ export class PemFileCertStore implements CertStore {
     this.queue = result.catch(() => undefined);
     return result;
   }
-}
-
-function canonical(certificate: TrustedCertificate): TrustedCertificate {
-  const parsed = trustedCertificateFromPem(certificate.pem);
-  if (parsed.fingerprint !== certificate.fingerprint) {
-    throw new AuthError('invalid-certificate', 'The certificate does not match its fingerprint.');
-  }
-  return parsed;
 }
 
 /** First occurrence wins, so a certificate appended twice is listed once, where it was first trusted. */

@@ -1,24 +1,26 @@
-import type { Statement } from 'better-sqlite3';
-import { AuthError } from '../../../domain/auth-error.js';
 import { isFingerprint, type Fingerprint } from '../../../domain/fingerprint.js';
 import type { TrustedCertificate } from '../../../domain/trusted-certificate.js';
 import type { CertStore } from '../../../ports/cert-store.js';
 import type { Logger } from '../../../ports/logger.js';
-import { trustedCertificateFromPem } from '../../crypto/pem-certificates.js';
-import { openSqliteDatabase, sqliteStoreError, type SqliteDatabase } from './sqlite-database.js';
+import { canonicalCertificate } from '../../crypto/pem-certificates.js';
+import { SqliteConnection, type Prepared } from './sqlite-connection.js';
+import type { SqliteDatabase } from './sqlite-database.js';
 
 interface Row {
   readonly fingerprint: string;
   readonly pem: string;
 }
 
-interface Connection {
-  readonly db: SqliteDatabase;
-  readonly insert: Statement<[string, string, string]>;
-  readonly delete: Statement<[string]>;
-  readonly all: Statement<[], Row>;
-  readonly dataVersion: Statement<[], number>;
-}
+const statements = (db: SqliteDatabase) => ({
+  insert: db.prepare<[string, string, string]>(
+    'INSERT INTO trusted_certificates (fingerprint, pem, added_at) VALUES (?, ?, ?) ON CONFLICT (fingerprint) DO NOTHING',
+  ),
+  delete: db.prepare<[string]>('DELETE FROM trusted_certificates WHERE fingerprint = ?'),
+  all: db.prepare<[], Row>('SELECT fingerprint, pem FROM trusted_certificates ORDER BY rowid'),
+  dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
+});
+
+type Connection = Prepared<ReturnType<typeof statements>>;
 
 /**
  * A CertStore in the `trusted_certificates` table of `<data>/multipassd.db`. Lookups use an
@@ -28,19 +30,20 @@ interface Connection {
  */
 export class SqliteCertStore implements CertStore {
   private index = new Map<Fingerprint, TrustedCertificate>();
-  private connection: Connection | undefined;
+  private readonly connection: SqliteConnection<ReturnType<typeof statements>>;
   /** `data_version` when the index was last read: the index matches the table as of then, plus our own writes. */
   private indexedVersion = -1;
-  private closed = false;
 
   /** Opens nothing until `load`, so the composition root can build it from a path alone. */
   constructor(
     private readonly filePath: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.connection = new SqliteConnection(filePath, logger, statements, (connection) => this.reload(connection));
+  }
 
   async load(): Promise<void> {
-    this.connect();
+    this.connection.open();
   }
 
   contains(fingerprint: Fingerprint): boolean {
@@ -62,33 +65,21 @@ export class SqliteCertStore implements CertStore {
    * @throws AuthError `invalid-certificate` as `add` does.
    */
   async addAll(certificates: readonly TrustedCertificate[]): Promise<number> {
-    const incoming = certificates.map(canonical);
-    const connection = this.connect();
+    const incoming = certificates.map(canonicalCertificate);
     if (incoming.length === 0) return 0;
     const addedAt = new Date().toISOString();
-    let inserted: TrustedCertificate[];
-    try {
-      inserted = connection.db
-        .transaction(() => incoming.filter((cert) => connection.insert.run(cert.fingerprint, cert.pem, addedAt).changes === 1))
-        .immediate();
-    } catch (error) {
-      throw sqliteStoreError(this.filePath, 'write to', error);
-    }
+    const inserted = this.connection.use('write to', (c) =>
+      c.db.transaction(() => incoming.filter((cert) => c.insert.run(cert.fingerprint, cert.pem, addedAt).changes === 1)).immediate(),
+    );
     for (const cert of inserted) this.index.set(cert.fingerprint, cert);
-    this.catchUpAfterWrite(connection);
+    this.catchUpAfterWrite();
     return inserted.length;
   }
 
   async remove(fingerprint: Fingerprint): Promise<boolean> {
-    const connection = this.connect();
-    let removed: boolean;
-    try {
-      removed = connection.delete.run(fingerprint).changes > 0;
-    } catch (error) {
-      throw sqliteStoreError(this.filePath, 'write to', error);
-    }
+    const removed = this.connection.use('write to', (c) => c.delete.run(fingerprint).changes > 0);
     this.index.delete(fingerprint);
-    this.catchUpAfterWrite(connection);
+    this.catchUpAfterWrite();
     return removed;
   }
 
@@ -98,41 +89,13 @@ export class SqliteCertStore implements CertStore {
   }
 
   async refresh(): Promise<void> {
-    const connection = this.connect();
-    try {
-      if (connection.dataVersion.get() !== this.indexedVersion) this.reload(connection);
-    } catch (error) {
-      throw sqliteStoreError(this.filePath, 'read', error);
-    }
+    this.connection.use('read', (c) => {
+      if (c.dataVersion.get() !== this.indexedVersion) this.reload(c);
+    });
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    this.connection?.db.close();
-    this.connection = undefined;
-  }
-
-  private connect(): Connection {
-    if (this.closed) throw new AuthError('store-unavailable', `The SQLite store '${this.filePath}' is closed.`);
-    if (this.connection !== undefined) return this.connection;
-    const db = openSqliteDatabase(this.filePath, this.logger);
-    try {
-      const connection: Connection = {
-        db,
-        insert: db.prepare(
-          'INSERT INTO trusted_certificates (fingerprint, pem, added_at) VALUES (?, ?, ?) ON CONFLICT (fingerprint) DO NOTHING',
-        ),
-        delete: db.prepare('DELETE FROM trusted_certificates WHERE fingerprint = ?'),
-        all: db.prepare<[], Row>('SELECT fingerprint, pem FROM trusted_certificates ORDER BY rowid'),
-        dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
-      };
-      this.reload(connection);
-      this.connection = connection;
-      return connection;
-    } catch (error) {
-      db.close();
-      throw sqliteStoreError(this.filePath, 'read', error);
-    }
+    this.connection.close();
   }
 
   /** Reads the whole table; `data_version` first, so a commit landing in between only causes one more reload. */
@@ -158,21 +121,13 @@ export class SqliteCertStore implements CertStore {
    * Our own commits leave `data_version` alone; if it moved, another connection wrote too and
    * the index is re-read. The write is already durable, so a failure here is only logged.
    */
-  private catchUpAfterWrite(connection: Connection): void {
+  private catchUpAfterWrite(): void {
     try {
-      if (connection.dataVersion.get() !== this.indexedVersion) this.reload(connection);
-    } catch (error) {
-      this.logger.warn(`cannot re-read '${this.filePath}' after a write: ${sqliteStoreError(this.filePath, 'read', error).message}`, {
-        file: this.filePath,
+      this.connection.use('read', (c) => {
+        if (c.dataVersion.get() !== this.indexedVersion) this.reload(c);
       });
+    } catch (error) {
+      this.logger.warn(`cannot re-read '${this.filePath}' after a write: ${(error as Error).message}`, { file: this.filePath });
     }
   }
-}
-
-function canonical(certificate: TrustedCertificate): TrustedCertificate {
-  const parsed = trustedCertificateFromPem(certificate.pem);
-  if (parsed.fingerprint !== certificate.fingerprint) {
-    throw new AuthError('invalid-certificate', 'The certificate does not match its fingerprint.');
-  }
-  return parsed;
 }

@@ -1,16 +1,17 @@
 import type { Statement } from 'better-sqlite3';
-import { AuthError } from '../../../domain/auth-error.js';
 import type { Logger } from '../../../ports/logger.js';
 import type { SettingsStore } from '../../../ports/settings-store.js';
-import { openSqliteDatabase, sqliteStoreError, type SqliteDatabase } from './sqlite-database.js';
+import { SqliteConnection } from './sqlite-connection.js';
+import type { SqliteDatabase } from './sqlite-database.js';
 
-interface Connection {
-  readonly db: SqliteDatabase;
-  readonly get: Statement<[string], string>;
-  readonly upsert: Statement<[string, string]>;
-  readonly delete: Statement<[string]>;
-  readonly entries: Statement<[], [string, string]>;
-}
+const statements = (db: SqliteDatabase) => ({
+  get: db.prepare<[string], string>('SELECT value FROM settings WHERE key = ?').pluck(),
+  upsert: db.prepare<[string, string]>(
+    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  ),
+  delete: db.prepare<[string]>('DELETE FROM settings WHERE key = ?'),
+  entries: db.prepare<[], [string, string]>('SELECT key, value FROM settings ORDER BY key').raw() as Statement<[], [string, string]>,
+});
 
 /**
  * A SettingsStore in the `settings` table of `<data>/multipassd.db`, on its own connection.
@@ -18,78 +19,35 @@ interface Connection {
  * and settings are read rarely (`get`, `authenticate`), never on every RPC.
  */
 export class SqliteSettingsStore implements SettingsStore {
-  private connection: Connection | undefined;
-  private closed = false;
+  private readonly connection: SqliteConnection<ReturnType<typeof statements>>;
 
   /** Opens nothing until `load`, so the composition root can build it from a path alone. */
-  constructor(
-    private readonly filePath: string,
-    private readonly logger: Logger,
-  ) {}
+  constructor(filePath: string, logger: Logger) {
+    this.connection = new SqliteConnection(filePath, logger, statements);
+  }
 
   async load(): Promise<void> {
-    this.connect();
+    this.connection.open();
   }
 
   async get(key: string): Promise<string | undefined> {
-    const connection = this.connect();
-    try {
-      return connection.get.get(key);
-    } catch (error) {
-      throw sqliteStoreError(this.filePath, 'read', error);
-    }
+    return this.connection.use('read', (c) => c.get.get(key));
   }
 
   async set(key: string, value: string): Promise<void> {
-    const connection = this.connect();
-    try {
-      connection.upsert.run(key, value);
-    } catch (error) {
-      throw sqliteStoreError(this.filePath, 'write to', error);
-    }
+    this.connection.use('write to', (c) => c.upsert.run(key, value));
   }
 
   async delete(key: string): Promise<void> {
-    const connection = this.connect();
-    try {
-      connection.delete.run(key);
-    } catch (error) {
-      throw sqliteStoreError(this.filePath, 'write to', error);
-    }
+    this.connection.use('write to', (c) => c.delete.run(key));
   }
 
   /** Ordered by key. */
   async entries(): Promise<ReadonlyArray<readonly [string, string]>> {
-    const connection = this.connect();
-    try {
-      return connection.entries.all();
-    } catch (error) {
-      throw sqliteStoreError(this.filePath, 'read', error);
-    }
+    return this.connection.use('read', (c) => c.entries.all());
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    this.connection?.db.close();
-    this.connection = undefined;
-  }
-
-  private connect(): Connection {
-    if (this.closed) throw new AuthError('store-unavailable', `The SQLite store '${this.filePath}' is closed.`);
-    if (this.connection !== undefined) return this.connection;
-    const db = openSqliteDatabase(this.filePath, this.logger);
-    try {
-      this.connection = {
-        db,
-        get: db.prepare<[string], string>('SELECT value FROM settings WHERE key = ?').pluck(),
-        upsert: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
-        delete: db.prepare('DELETE FROM settings WHERE key = ?'),
-        entries: db.prepare<[], [string, string]>('SELECT key, value FROM settings ORDER BY key').raw(),
-      };
-      return this.connection;
-    } catch (error) {
-      db.close();
-      throw sqliteStoreError(this.filePath, 'read', error);
-    }
+    this.connection.close();
   }
 }
