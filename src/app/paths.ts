@@ -26,14 +26,22 @@ function xdgDataHome(env: Env): string {
   return xdg && xdg !== '' ? xdg : join(userHome(env), '.local', 'share');
 }
 
-export function defaultDataDir(env: Env): string {
-  return env.uid === 0 ? SYSTEM_DATA_DIR : join(xdgDataHome(env), 'multipassd');
+/** This user's own locations: a daemon run without root, or with `--per-user` (npm start). */
+export function userDataDir(env: Env): string {
+  return join(xdgDataHome(env), 'multipassd');
 }
 
-export function defaultSocketPath(env: Env): string {
-  if (env.uid === 0) return SYSTEM_SOCKET;
+export function userSocketPath(env: Env): string {
   const runtime = env.vars.XDG_RUNTIME_DIR;
-  return runtime && runtime !== '' ? join(runtime, 'multipass_socket') : join(defaultDataDir(env), 'multipass_socket');
+  return runtime && runtime !== '' ? join(runtime, 'multipass_socket') : join(userDataDir(env), 'multipass_socket');
+}
+
+export function defaultDataDir(env: Env, perUser = false): string {
+  return env.uid === 0 && !perUser ? SYSTEM_DATA_DIR : userDataDir(env);
+}
+
+export function defaultSocketPath(env: Env, perUser = false): string {
+  return env.uid === 0 && !perUser ? SYSTEM_SOCKET : userSocketPath(env);
 }
 
 export const certificateDir = (dataDir: string): string => join(dataDir, 'certificate');
@@ -50,8 +58,8 @@ export function clientCertificateDir(env: Env): string {
 }
 
 /**
- * Which daemon the CLI talks to when MULTIPASS_SERVER_ADDRESS is not set: a development
- * daemon of this user (its socket exists), else the system daemon.
+ * Which daemon the CLI talks to when MULTIPASS_SERVER_ADDRESS is not set: this user's own
+ * daemon if its socket exists (`npm start`), else the system daemon.
  */
 export interface DaemonLocation {
   readonly address: string;
@@ -59,9 +67,9 @@ export interface DaemonLocation {
 }
 
 export function defaultDaemonLocation(env: Env): DaemonLocation {
-  const userSocket = defaultSocketPath(env);
-  if (env.uid !== 0 && existsSync(userSocket)) {
-    return { address: `unix:${userSocket}`, rootCertPath: rootCertPath(defaultDataDir(env)) };
+  const userSocket = userSocketPath(env);
+  if (existsSync(userSocket)) {
+    return { address: `unix:${userSocket}`, rootCertPath: rootCertPath(userDataDir(env)) };
   }
   return { address: `unix:${SYSTEM_SOCKET}`, rootCertPath: rootCertPath(SYSTEM_DATA_DIR) };
 }

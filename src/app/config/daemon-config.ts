@@ -26,6 +26,8 @@ export interface DaemonFlags {
   readonly address?: string | undefined;
   readonly socketGroup?: string | undefined;
   readonly store?: string | undefined;
+  /** Use this user's locations even as root (what `npm start` does). */
+  readonly perUser?: boolean | undefined;
   /** Count of -v flags: 1 = debug, 2 or more = trace. */
   readonly verbosity?: number | undefined;
 }
@@ -50,8 +52,8 @@ type Key = keyof typeof KEYS;
 type Values = Partial<Record<Key, string | boolean>>;
 
 /** Win32 has no Unix socket for Multipass: it listens on TCP, as Multipass does. */
-export function defaultAddress(platform: NodeJS.Platform, env: Env): string {
-  return platform === 'win32' ? 'localhost:50051' : `unix:${defaultSocketPath(env)}`;
+export function defaultAddress(platform: NodeJS.Platform, env: Env, perUser = false): string {
+  return platform === 'win32' ? 'localhost:50051' : `unix:${defaultSocketPath(env, perUser)}`;
 }
 
 /**
@@ -60,7 +62,8 @@ export function defaultAddress(platform: NodeJS.Platform, env: Env): string {
  * @throws ConfigError naming the key and where its value came from.
  */
 export function resolveDaemonConfig(flags: DaemonFlags, env: Env, platform: NodeJS.Platform): DaemonConfig {
-  const dataDir = flags.dataDir ?? nonBlank(env.vars.MULTIPASSD_DATA_DIR) ?? defaultDataDir(env);
+  const perUser = flags.perUser ?? false;
+  const dataDir = flags.dataDir ?? nonBlank(env.vars.MULTIPASSD_DATA_DIR) ?? defaultDataDir(env, perUser);
   const explicitFile = flags.config ?? nonBlank(env.vars.MULTIPASSD_CONFIG);
   const configFile = explicitFile ?? defaultConfigPath(dataDir);
   const fromFile = readConfigFile(configFile, explicitFile !== undefined);
@@ -73,7 +76,7 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: Env, platform: Node
   return {
     dataDir,
     configFile: fromFile.read ? configFile : undefined,
-    address: (merged.address as string | undefined) ?? defaultAddress(platform, env),
+    address: (merged.address as string | undefined) ?? defaultAddress(platform, env, perUser),
     socketGroup: merged.socket_group as string | undefined,
     store: (merged.store as StoreKind | undefined) ?? 'pem',
     logLevel: (merged.log_level as LogLevel | undefined) ?? 'info',

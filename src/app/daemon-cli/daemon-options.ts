@@ -7,6 +7,9 @@ import { currentEnv } from '../paths.js';
 export abstract class DaemonOptionsCommand extends Command {
   dataDir = Option.String('--data-dir', { description: 'Where multipassd keeps its state' });
   config = Option.String('--config', { description: 'YAML config file (default: <data-dir>/multipassd.yaml)' });
+  perUser = Option.Boolean('--per-user', false, {
+    description: "Use this user's directories and socket even as root (what npm start does)",
+  });
   store = Option.String('--store', { description: 'Trusted-certificate store: pem or sqlite' });
   verbose = Option.Counter('-v,--verbose', 0, { description: 'More log output (-v debug, -vv trace)' });
 
@@ -27,7 +30,7 @@ export abstract class DaemonOptionsCommand extends Command {
 
   protected resolveConfig(extra: { address?: string | undefined; socketGroup?: string | undefined } = {}): DaemonConfig {
     return resolveDaemonConfig(
-      { dataDir: this.dataDir, config: this.config, store: this.store, verbosity: this.verbose, ...extra },
+      { dataDir: this.dataDir, config: this.config, store: this.store, perUser: this.perUser, verbosity: this.verbose, ...extra },
       currentEnv(),
       process.platform,
     );

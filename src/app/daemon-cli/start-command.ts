@@ -1,5 +1,7 @@
 import { Command, Option } from 'clipanion';
+import type { DaemonConfig } from '../config/daemon-config.js';
 import { startDaemon } from '../daemon.js';
+import { currentEnv, defaultDaemonLocation, rootCertPath } from '../paths.js';
 import { packageVersion } from '../package-version.js';
 import { DaemonOptionsCommand } from './daemon-options.js';
 
@@ -26,18 +28,29 @@ export class StartCommand extends DaemonOptionsCommand {
       process.once('SIGTERM', resolve);
     });
     const daemon = await startDaemon(config, packageVersion());
-    const cli = 'node dist/src/app/multipass.js';
-    this.context.stdout.write(
-      [
-        `multipassd ${packageVersion()} is listening on ${daemon.address} (store: ${config.store}, data: ${config.dataDir})`,
-        `Try it from another terminal:  MULTIPASS_SERVER_ADDRESS=${daemon.address} ${cli} list`,
-        `The first client to connect is trusted; others run '${cli} authenticate' with the passphrase`,
-        `set by '${cli} set local.passphrase'. Stop with Ctrl-C.`,
-        '',
-      ].join('\n'),
-    );
+    this.context.stdout.write(banner(daemon.address, config));
     await stopRequested;
     await daemon.stop();
     return 0;
   }
+}
+
+/** Where the daemon listens, and a CLI line that reaches it from this checkout, as is. */
+function banner(address: string, config: DaemonConfig): string {
+  const cli = 'node dist/src/app/multipass.js';
+  const found = defaultDaemonLocation(currentEnv());
+  const root = rootCertPath(config.dataDir);
+  // Without variables only if the CLI's own discovery lands on this daemon.
+  const reach =
+    found.address === address && found.rootCertPath === root
+      ? cli
+      : `MULTIPASS_SERVER_ADDRESS=${address} MULTIPASS_ROOT_CERT=${root} ${cli}`;
+  return [
+    `multipassd ${packageVersion()} is listening on ${address} (store: ${config.store}, data: ${config.dataDir})`,
+    'Try it from another terminal:',
+    `  ${reach} list`,
+    `The first client on the Unix socket is trusted; others run '${cli} authenticate' with the passphrase`,
+    `that client sets with '${cli} set local.passphrase'. Stop with Ctrl-C.`,
+    '',
+  ].join('\n');
 }
