@@ -82,6 +82,15 @@ describe('multipass authentication, end to end', () => {
     });
   });
 
+  it('says the daemon cannot be reached when none has ever run (no socket, no root certificate)', async () => {
+    const missing = join(temp.path, 'never-started');
+    const result = await runCli({ ...user('carol'), address: `unix:${missing}/sock`, rootCertPath: `${missing}/ca.pem` }, ['list']);
+    expect(result).to.include({
+      code: 3,
+      stderr: `list failed: cannot connect to the multipass socket\nPlease ensure multipassd is running and '${missing}/sock' is accessible\n`,
+    });
+  });
+
   it('keeps trust across a daemon restart, and reopens the socket at start', async () => {
     const admin = user('admin');
     expect((await runCli(admin, ['list'])).code).to.equal(0);

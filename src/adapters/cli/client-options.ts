@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { MultipassClient } from '../rpc/multipass-client.js';
+import { RpcFailure, type MultipassClient } from '../rpc/multipass-client.js';
 
 /**
  * How the CLI reaches the daemon. Resolution, in order:
@@ -24,6 +25,13 @@ export interface DaemonLocation {
 export interface ClientTarget extends DaemonLocation {
   /** Where this user's client certificate and key live. */
   readonly identityDir: string;
+}
+
+/** `unix:/run/multipass_socket` -> `/run/multipass_socket`; a TCP `host:port` stays as it is. */
+export function socketPathOf(address: string): string {
+  if (!address.startsWith('unix:')) return address;
+  const path = address.slice('unix:'.length);
+  return path.startsWith('//') ? path.slice(2) : path;
 }
 
 /** What a client needs to connect: the same shape as the gRPC client's options. */
@@ -76,6 +84,10 @@ export async function connectToDaemon(
   try {
     rootCertPem = await readFile(target.rootCertPath, 'utf8');
   } catch (cause) {
+    // No CA and no socket is the plain "no daemon" case (it has never started): say that.
+    if (target.address.startsWith('unix:') && !existsSync(socketPathOf(target.address))) {
+      throw new RpcFailure('UNAVAILABLE', `no socket at '${socketPathOf(target.address)}'`, 'cannot-connect');
+    }
     throw new ClientSetupFailure('root-cert-unreadable', target.rootCertPath, { cause });
   }
   let identity: Awaited<ReturnType<IdentityProvider>>;

@@ -1,6 +1,6 @@
 import { UsageError } from 'clipanion';
 import { RpcFailure } from '../rpc/multipass-client.js';
-import { ClientSetupFailure } from './client-options.js';
+import { ClientSetupFailure, socketPathOf } from './client-options.js';
 import { PromptError } from './prompter.js';
 
 /** Multipass's exit codes. */
@@ -79,13 +79,6 @@ function describeSetupFailure(failure: ClientSetupFailure, command: string): Fai
     message: line(`${command} failed: cannot set up the client certificate in '${failure.path}': ${reason}`),
     exitCode: ExitCode.CommandFail,
   };
-}
-
-/** `unix:/run/multipass_socket` -> `/run/multipass_socket`; a TCP `host:port` stays as it is. */
-export function socketPathOf(address: string): string {
-  if (!address.startsWith('unix:')) return address;
-  const path = address.slice('unix:'.length);
-  return path.startsWith('//') ? path.slice(2) : path;
 }
 
 const daemonFailure = (first: string, hint: string): FailureReport => ({

@@ -5,10 +5,11 @@ import {
   ClientSetupFailure,
   connectToDaemon,
   resolveClientTarget,
+  socketPathOf,
   type ClientCredentials,
   type DaemonLocation,
 } from '../../../src/adapters/cli/client-options.js';
-import { socketPathOf } from '../../../src/adapters/cli/failure.js';
+import { RpcFailure } from '../../../src/adapters/rpc/multipass-client.js';
 import { FakeMultipassClient } from '../../support/fakes/fake-multipass-client.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 
@@ -65,10 +66,25 @@ describe('connectToDaemon', () => {
     ]);
   });
 
+  it('reports "cannot connect" when neither the socket nor the root certificate exists (no daemon ever ran)', async () => {
+    const failure = await connectToDaemon(
+      { address: `unix:${temp.path}/no-socket`, rootCertPath: join(temp.path, 'missing.pem'), identityDir: temp.path },
+      async () => new FakeMultipassClient(),
+      async () => ({ certPem: '', keyPem: '' }),
+    ).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).to.be.instanceOf(RpcFailure);
+    expect(failure).to.include({ status: 'UNAVAILABLE', connection: 'cannot-connect' });
+  });
+
   it('fails with the root certificate path, keeping the cause, when it cannot be read', async () => {
     const rootCertPath = join(temp.path, 'missing.pem');
+    const socket = join(temp.path, 'sock');
+    writeFileSync(socket, '');
     const failure = await connectToDaemon(
-      { address: 'unix:/tmp/s', rootCertPath, identityDir: temp.path },
+      { address: `unix:${socket}`, rootCertPath, identityDir: temp.path },
       async () => new FakeMultipassClient(),
       async () => ({ certPem: '', keyPem: '' }),
     ).then(

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { chmodSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { RpcFailure } from '../../../src/adapters/rpc/multipass-client.js';
 import { CliHarness } from './cli-harness.js';
 
@@ -60,6 +60,7 @@ describe('multipass failure reports', () => {
   it('reports an unreadable root certificate with a hint, before making an identity (exit 3)', async () => {
     const missing = `${cli.tempPath}/no-such-root.pem`;
     cli.vars.MULTIPASS_ROOT_CERT = missing;
+    writeFileSync(cli.socketPath, ''); // a daemon's socket is there: only the CA is missing
     expect(await cli.run('list')).to.deep.equal({
       code: 3,
       stdout: '',
