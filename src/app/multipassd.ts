@@ -7,7 +7,12 @@ import { TrustListCommand } from './daemon-cli/trust-list-command.js';
 import { TrustRemoveCommand } from './daemon-cli/trust-remove-command.js';
 import { packageVersion } from './package-version.js';
 
-const cli = new Cli({ binaryLabel: 'Multipass daemon', binaryName: 'multipassd', binaryVersion: packageVersion() });
+const cli = new Cli({
+  binaryLabel: 'Multipass daemon',
+  binaryName: 'multipassd',
+  binaryVersion: packageVersion(),
+  enableColors: process.stdout.isTTY === true,
+});
 for (const command of [StartCommand, TrustAddCommand, TrustListCommand, TrustRemoveCommand, MigrateStoreCommand]) cli.register(command);
 cli.register(Builtins.HelpCommand);
 cli.register(Builtins.VersionCommand);
