@@ -73,6 +73,16 @@ describe('multipass authentication, end to end', () => {
     expect(await runCli(admin, ['get', 'local.passphrase'])).to.include({ code: 0, stdout: 'true\n' });
   });
 
+  it('keeps the passphrase only as a salted scrypt hash in the settings file, and never logs it', async () => {
+    const admin = user('admin');
+    expect((await runCli(admin, ['-vvvv', 'set', 'local.passphrase=plain-text-passphrase'])).code).to.equal(0);
+    expect((await runCli(user('frank'), ['authenticate', 'plain-text-passphrase'])).code).to.equal(0);
+    const settings = readFileSync(join(daemon.dataDir, 'multipassd.conf'), 'utf8');
+    expect(settings).to.match(/^passphrase="?scrypt\$N=\d+,r=\d+,p=\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+"?$/m);
+    expect(settings).not.to.contain('plain-text-passphrase');
+    expect(daemon.stderr()).not.to.contain('plain-text-passphrase');
+  });
+
   it('says the daemon cannot be reached when none is running', async () => {
     const missing = join(temp.path, 'nobody-listens-here');
     const result = await runCli({ ...user('carol'), address: `unix:${missing}` }, ['list']);
