@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { appendFileSync, chmodSync, chownSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, type CliUser } from '../support/cli-process.js';
 import { startDaemonProcess, type DaemonProcess } from '../support/daemon-process.js';
 import { makeTempDir } from '../support/temp-dir.js';
+import { makeTestCertificate } from '../support/test-certificates.js';
 
 const NOT_AUTHENTICATED = (cmd: string) =>
   `${cmd} failed: The client is not authenticated with the Multipass service.\nPlease use 'multipass authenticate' before proceeding.\n`;
@@ -81,6 +82,20 @@ describe('multipass authentication, end to end', () => {
     expect(settings).to.match(/^passphrase="?scrypt\$N=\d+,r=\d+,p=\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+"?$/m);
     expect(settings).not.to.contain('plain-text-passphrase');
     expect(daemon.stderr()).not.to.contain('plain-text-passphrase');
+  });
+
+  it("refuses a daemon whose certificate does not chain to the root CA it was given", async () => {
+    const impostorCa = join(temp.path, 'other-ca.pem');
+    writeFileSync(impostorCa, (await makeTestCertificate('not the daemon CA')).pem);
+    const result = await runCli({ ...user('grace'), rootCertPath: impostorCa }, ['list']);
+    expect(result).to.include({
+      code: 3,
+      stdout: '',
+      stderr:
+        `list failed: cannot verify the certificate of the daemon at '${socketPath}'\n` +
+        "Please check that MULTIPASS_ROOT_CERT (or the default) names that daemon's root certificate\n",
+    });
+    expect(socketMode(), 'nobody was bootstrapped').to.equal(0o660);
   });
 
   it('says the daemon cannot be reached when none is running', async () => {

@@ -52,6 +52,12 @@ function describeRpcFailure(failure: RpcFailure, command: string, address: strin
       `Please ensure multipassd is running and '${socket}' is accessible`,
     );
   }
+  if (failure.connection === 'untrusted-daemon') {
+    return daemonFailure(
+      `${command} failed: cannot verify the certificate of the daemon at '${socket}'`,
+      `Please check that MULTIPASS_ROOT_CERT (or the default) names that daemon's root certificate`,
+    );
+  }
   if (failure.status === 'UNAUTHENTICATED') {
     return {
       message: line(

@@ -114,8 +114,9 @@ function connectionProblem(error: ServiceError): ConnectionProblem | undefined {
   if (error.code !== status.UNAVAILABLE) return undefined;
   const details = error.details ?? '';
   if (/EACCES|EPERM/.test(details)) return 'access-denied';
+  if (/certificate|self[- ]signed|SSL|TLS|handshake/i.test(details)) return 'untrusted-daemon';
   if (/ENOENT|ECONNREFUSED|ENOTSOCK|EADDRNOTAVAIL|No connection established|Failed to connect/i.test(details)) {
-    return /certificate|SSL|TLS|handshake/i.test(details) ? undefined : 'cannot-connect';
+    return 'cannot-connect';
   }
   return undefined;
 }

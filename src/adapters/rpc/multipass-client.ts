@@ -20,9 +20,10 @@ export type RpcStatusName =
 
 /**
  * Why a call did not reach the daemon at all. `access-denied`: the OS refused to let us
- * connect to the socket (EACCES); `cannot-connect`: nothing listens there.
+ * connect to the socket (EACCES); `cannot-connect`: nothing listens there;
+ * `untrusted-daemon`: something answered, but its certificate does not chain to our root CA.
  */
-export type ConnectionProblem = 'access-denied' | 'cannot-connect';
+export type ConnectionProblem = 'access-denied' | 'cannot-connect' | 'untrusted-daemon';
 
 /** A call that failed: the daemon's status and message, or why we never reached it. */
 export class RpcFailure extends Error {

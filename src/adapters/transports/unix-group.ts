@@ -48,14 +48,17 @@ export interface AdminGroup {
  * @throws Error when a configured group does not exist (an admin typo must not silently
  * fall back to another group).
  */
-export async function resolveAdminGroup(configured: string | undefined): Promise<AdminGroup | undefined> {
+export async function resolveAdminGroup(
+  configured: string | undefined,
+  lookup: (name: string) => Promise<number | undefined> = groupId,
+): Promise<AdminGroup | undefined> {
   if (configured !== undefined) {
-    const gid = await groupId(configured);
+    const gid = await lookup(configured);
     if (gid === undefined) throw new Error(`socket group '${configured}' does not exist`);
     return { name: configured, gid };
   }
   for (const name of DEFAULT_ADMIN_GROUPS) {
-    const gid = await groupId(name);
+    const gid = await lookup(name);
     if (gid !== undefined) return { name, gid };
   }
   return undefined;
