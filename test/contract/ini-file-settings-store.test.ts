@@ -3,39 +3,12 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { dirname, join } from 'node:path';
 import { IniFileSettingsStore } from '../../src/adapters/stores/ini-file-settings-store.js';
 import { settingsFilePath } from '../../src/app/paths.js';
-import { AuthError } from '../../src/domain/auth-error.js';
-import type { SettingsStore } from '../../src/ports/settings-store.js';
-import { RecordingLoggerFake } from '../support/fakes/recording-logger-fake.js';
-import { makeTempDir } from '../support/temp-dir.js';
-import { settingsStoreContract, type SettingsStoreHarness } from './settings-store.contract.js';
+import { expectAuthError } from '../support/expect-auth-error.js';
+import { storeHarness, type StoreHarness } from '../support/store-harness.js';
+import { settingsStoreContract } from './settings-store.contract.js';
 
-interface IniFileHarness extends SettingsStoreHarness {
-  readonly filePath: string;
-  readonly logger: RecordingLoggerFake;
-}
-
-async function makeIniFileHarness(): Promise<IniFileHarness> {
-  const temp = makeTempDir('mpa-ini-');
-  const filePath = settingsFilePath(join(temp.path, 'data'));
-  const logger = new RecordingLoggerFake();
-  const open: SettingsStore[] = [];
-  const openStore = async (): Promise<SettingsStore> => {
-    const store = new IniFileSettingsStore(filePath, logger);
-    open.push(store);
-    await store.load();
-    return store;
-  };
-  return {
-    filePath,
-    logger,
-    create: openStore,
-    reopen: openStore,
-    async dispose() {
-      await Promise.all(open.map((store) => store.close()));
-      temp.remove();
-    },
-  };
-}
+const makeIniFileHarness = storeHarness('mpa-ini-', settingsFilePath, (path, logger) => new IniFileSettingsStore(path, logger));
+type IniFileHarness = StoreHarness<IniFileSettingsStore>;
 
 settingsStoreContract('IniFileSettingsStore', makeIniFileHarness);
 
@@ -43,17 +16,6 @@ const HASH = 'scrypt$ln=15,r=8,p=1$c2FsdA==$aGFzaA==';
 const modeOf = (path: string): number => statSync(path).mode & 0o777;
 const isRoot = process.getuid?.() === 0;
 
-/** Rejects with the AuthError code, or fails the test. */
-async function expectAuthError(promise: Promise<unknown>, code: string): Promise<AuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(AuthError.is(error), String(error)).to.equal(true);
-    expect((error as AuthError).code).to.equal(code);
-    return error as AuthError;
-  }
-  expect.fail(`expected an AuthError '${code}'`);
-}
 
 describe('IniFileSettingsStore specifics', () => {
   let harness: IniFileHarness;

@@ -7,40 +7,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PemFileCertStore } from '../../src/adapters/stores/pem-file-cert-store.js';
 import { pemCertStorePath } from '../../src/app/paths.js';
-import { AuthError } from '../../src/domain/auth-error.js';
-import type { CertStore } from '../../src/ports/cert-store.js';
-import { RecordingLoggerFake } from '../support/fakes/recording-logger-fake.js';
-import { makeTempDir } from '../support/temp-dir.js';
+import { expectAuthError } from '../support/expect-auth-error.js';
+import { storeHarness, type StoreHarness } from '../support/store-harness.js';
 import { testCertificatePool, type TestCertificate } from '../support/test-certificates.js';
-import { certStoreContract, type CertStoreHarness } from './cert-store.contract.js';
+import { certStoreContract } from './cert-store.contract.js';
 
-interface PemFileHarness extends CertStoreHarness {
-  readonly filePath: string;
-  readonly logger: RecordingLoggerFake;
-}
-
-async function makePemFileHarness(): Promise<PemFileHarness> {
-  const temp = makeTempDir('mpa-pem-');
-  const filePath = pemCertStorePath(join(temp.path, 'data'));
-  const logger = new RecordingLoggerFake();
-  const open: CertStore[] = [];
-  const openStore = async (): Promise<CertStore> => {
-    const store = new PemFileCertStore(filePath, logger);
-    open.push(store);
-    await store.load();
-    return store;
-  };
-  return {
-    filePath,
-    logger,
-    create: openStore,
-    reopen: openStore,
-    async dispose() {
-      await Promise.all(open.map((store) => store.close()));
-      temp.remove();
-    },
-  };
-}
+const makePemFileHarness = storeHarness('mpa-pem-', pemCertStorePath, (path, logger) => new PemFileCertStore(path, logger));
+type PemFileHarness = StoreHarness<PemFileCertStore>;
 
 certStoreContract('PemFileCertStore', makePemFileHarness);
 
@@ -48,17 +21,6 @@ const trusted = (cert: TestCertificate) => ({ fingerprint: cert.fingerprint, pem
 const modeOf = (path: string): number => statSync(path).mode & 0o777;
 const isRoot = process.getuid?.() === 0;
 
-/** Rejects with the AuthError code, or fails the test. */
-async function expectAuthError(promise: Promise<unknown>, code: string): Promise<AuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(AuthError.is(error), String(error)).to.equal(true);
-    expect((error as AuthError).code).to.equal(code);
-    return error as AuthError;
-  }
-  expect.fail(`expected an AuthError '${code}'`);
-}
 
 describe('PemFileCertStore specifics', () => {
   let harness: PemFileHarness;

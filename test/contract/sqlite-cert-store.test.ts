@@ -1,50 +1,21 @@
-import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/adapters/stores/sqlite/migrations.js';
 import { SqliteCertStore } from '../../src/adapters/stores/sqlite/sqlite-cert-store.js';
 import { BUSY_TIMEOUT_MS, openSqliteDatabase } from '../../src/adapters/stores/sqlite/sqlite-database.js';
 import { sqliteStorePath } from '../../src/app/paths.js';
-import { AuthError } from '../../src/domain/auth-error.js';
-import type { CertStore } from '../../src/ports/cert-store.js';
 import { RecordingLoggerFake } from '../support/fakes/recording-logger-fake.js';
-import { makeTempDir } from '../support/temp-dir.js';
+import { expectAuthError } from '../support/expect-auth-error.js';
+import { versionRows, withRawDatabase } from '../support/raw-sqlite.js';
+import { storeHarness, type StoreHarness } from '../support/store-harness.js';
 import { testCertificatePool, type TestCertificate } from '../support/test-certificates.js';
-import { certStoreContract, type CertStoreHarness } from './cert-store.contract.js';
+import { certStoreContract } from './cert-store.contract.js';
 
-interface SqliteHarness extends CertStoreHarness {
-  readonly filePath: string;
-  readonly logger: RecordingLoggerFake;
-  /** A loaded store over the harness's file with a logger of its own. */
-  open(logger?: RecordingLoggerFake): Promise<SqliteCertStore>;
-}
-
-async function makeSqliteHarness(): Promise<SqliteHarness> {
-  const temp = makeTempDir('mpa-sqlite-');
-  const filePath = sqliteStorePath(join(temp.path, 'data'));
-  const logger = new RecordingLoggerFake();
-  const opened: CertStore[] = [];
-  const open = async (own: RecordingLoggerFake = logger): Promise<SqliteCertStore> => {
-    const store = new SqliteCertStore(filePath, own);
-    opened.push(store);
-    await store.load();
-    return store;
-  };
-  return {
-    filePath,
-    logger,
-    open,
-    create: () => open(),
-    reopen: () => open(),
-    async dispose() {
-      await Promise.all(opened.map((store) => store.close()));
-      temp.remove();
-    },
-  };
-}
+const makeSqliteHarness = storeHarness('mpa-sqlite-', sqliteStorePath, (path, logger) => new SqliteCertStore(path, logger));
+type SqliteHarness = StoreHarness<SqliteCertStore>;
 
 certStoreContract('SqliteCertStore', makeSqliteHarness);
 
@@ -52,30 +23,7 @@ const trusted = (cert: TestCertificate) => ({ fingerprint: cert.fingerprint, pem
 const modeOf = (path: string): number => statSync(path).mode & 0o777;
 const isReload = (line: { level: string; message: string }) => line.level === 'debug' && /^read \d+ trusted certificate/.test(line.message);
 
-/** Rejects with the AuthError code, or fails the test. */
-async function expectAuthError(promise: Promise<unknown>, code: string): Promise<AuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(AuthError.is(error), String(error)).to.equal(true);
-    expect((error as AuthError).code).to.equal(code);
-    return error as AuthError;
-  }
-  expect.fail(`expected an AuthError '${code}'`);
-}
 
-/** Runs `work` on a plain better-sqlite3 connection to `path`, as an admin with the sqlite3 shell would. */
-function withRawDatabase<T>(path: string, work: (db: Database.Database) => T): T {
-  mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  try {
-    return work(db);
-  } finally {
-    db.close();
-  }
-}
-
-const versionRows = (path: string) => withRawDatabase(path, (db) => db.prepare('SELECT version FROM schema_version').pluck().all());
 
 describe('SqliteCertStore specifics', () => {
   let harness: SqliteHarness;

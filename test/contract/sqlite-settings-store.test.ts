@@ -1,83 +1,27 @@
-import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LATEST_SCHEMA_VERSION } from '../../src/adapters/stores/sqlite/migrations.js';
 import { SqliteCertStore } from '../../src/adapters/stores/sqlite/sqlite-cert-store.js';
 import { SqliteSettingsStore } from '../../src/adapters/stores/sqlite/sqlite-settings-store.js';
 import { sqliteStorePath } from '../../src/app/paths.js';
-import { AuthError } from '../../src/domain/auth-error.js';
-import type { SettingsStore } from '../../src/ports/settings-store.js';
-import { RecordingLoggerFake } from '../support/fakes/recording-logger-fake.js';
-import { makeTempDir } from '../support/temp-dir.js';
+import { expectAuthError } from '../support/expect-auth-error.js';
+import { versionRows, withRawDatabase } from '../support/raw-sqlite.js';
+import { storeHarness, type StoreHarness } from '../support/store-harness.js';
 import { testCertificatePool } from '../support/test-certificates.js';
-import { settingsStoreContract, type SettingsStoreHarness } from './settings-store.contract.js';
+import { settingsStoreContract } from './settings-store.contract.js';
 
-interface SqliteHarness extends SettingsStoreHarness {
-  readonly filePath: string;
-  readonly logger: RecordingLoggerFake;
-  /** Closes this case's stores at dispose, for stores the case builds itself. */
-  track<T extends { close(): Promise<void> }>(store: T): T;
-}
-
-async function makeSqliteHarness(): Promise<SqliteHarness> {
-  const temp = makeTempDir('mpa-sqlite-');
-  const filePath = sqliteStorePath(join(temp.path, 'data'));
-  const logger = new RecordingLoggerFake();
-  const opened: Array<{ close(): Promise<void> }> = [];
-  const track = <T extends { close(): Promise<void> }>(store: T): T => {
-    opened.push(store);
-    return store;
-  };
-  const openStore = async (): Promise<SettingsStore> => {
-    const store = track(new SqliteSettingsStore(filePath, logger));
-    await store.load();
-    return store;
-  };
-  return {
-    filePath,
-    logger,
-    track,
-    create: openStore,
-    reopen: openStore,
-    async dispose() {
-      await Promise.all(opened.map((store) => store.close()));
-      temp.remove();
-    },
-  };
-}
+const makeSqliteHarness = storeHarness('mpa-sqlite-', sqliteStorePath, (path, logger) => new SqliteSettingsStore(path, logger));
+type SqliteHarness = StoreHarness<SqliteSettingsStore>;
 
 settingsStoreContract('SqliteSettingsStore', makeSqliteHarness);
 
 const HASH = 'scrypt$ln=15,r=8,p=1$c2FsdA==$aGFzaA==';
 const modeOf = (path: string): number => statSync(path).mode & 0o777;
 
-/** Rejects with the AuthError code, or fails the test. */
-async function expectAuthError(promise: Promise<unknown>, code: string): Promise<AuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(AuthError.is(error), String(error)).to.equal(true);
-    expect((error as AuthError).code).to.equal(code);
-    return error as AuthError;
-  }
-  expect.fail(`expected an AuthError '${code}'`);
-}
 
-/** Runs `work` on a plain better-sqlite3 connection to `path`, as an admin with the sqlite3 shell would. */
-function withRawDatabase<T>(path: string, work: (db: Database.Database) => T): T {
-  mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  try {
-    return work(db);
-  } finally {
-    db.close();
-  }
-}
-
-const versionRows = (path: string) => withRawDatabase(path, (db) => db.prepare('SELECT version FROM schema_version').pluck().all());
 
 describe('SqliteSettingsStore specifics', () => {
   let harness: SqliteHarness;
