@@ -1,12 +1,8 @@
-import { spawn } from 'node:child_process';
 import { MULTIPASS_BIN } from './binaries.js';
 import { cleanEnv } from './daemon-process.js';
+import { runToExit, type ProcessResult } from './run-to-exit.js';
 
-export interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type CliResult = ProcessResult;
 
 export interface CliUser {
   /** A fresh HOME: where this user's client certificate lives. */
@@ -28,25 +24,9 @@ export function runCli(user: CliUser, args: readonly string[], input?: string): 
   };
   delete env.XDG_DATA_HOME;
   delete env.XDG_RUNTIME_DIR;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MULTIPASS_BIN, ...args], {
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      ...(user.uid === undefined ? {} : { uid: user.uid, gid: user.gid ?? user.uid }),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`multipass ${args.join(' ')} did not exit in time\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, 20000);
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input ?? '');
+  return runToExit(MULTIPASS_BIN, args, {
+    env,
+    ...(input === undefined ? {} : { input }),
+    ...(user.uid === undefined ? {} : { uid: user.uid, gid: user.gid ?? user.uid }),
   });
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { MULTIPASSD_BIN } from './binaries.js';
+import { runToExit, type ProcessResult } from './run-to-exit.js';
 
 export interface DaemonProcess {
   readonly child: ChildProcess;
@@ -68,26 +69,8 @@ export function startDaemonProcess(options: DaemonStartOptions): Promise<DaemonP
 }
 
 /** Runs `multipassd ...` to completion (for commands that exit, and for start-up refusals). */
-export function runDaemonCommand(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv = {},
-  timeoutMs = 20000,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MULTIPASSD_BIN, ...args], { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`multipassd ${args.join(' ')} did not exit in time\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+export function runDaemonCommand(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20000): Promise<ProcessResult> {
+  return runToExit(MULTIPASSD_BIN, args, { env: { ...cleanEnv(), ...env }, timeoutMs });
 }
 
 /** The test runner's environment without anything that would point a daemon at real state. */
