@@ -41,6 +41,14 @@ describe('multipassd configuration at start-up', () => {
     expect(readdirSync(dataDir)).to.include('multipassd.db');
   });
 
+  it('stops with one line, not a stack trace, when the trusted certificates file cannot be read', async () => {
+    const dataDir = join(temp.path, 'data');
+    mkdirSync(join(dataDir, 'authenticated-certs', 'multipass_client_certs.pem'), { recursive: true });
+    const result = await runDaemonCommand(['--data-dir', dataDir, '--address', `unix:${temp.path}/sock`]);
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.match(/^multipassd: Cannot read the trusted certificates file '.*multipass_client_certs\.pem': EISDIR[^\n]*\n$/);
+  });
+
   it('refuses a non-loopback TCP address unless allow_remote is set', async () => {
     const result = await runDaemonCommand(['--data-dir', join(temp.path, 'data'), '--address', '0.0.0.0:0']);
     expect(result.code).to.equal(1);

@@ -1,5 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { ListenError } from '../../adapters/transports/listener.js';
+import { AuthError } from '../../domain/auth-error.js';
 import { ConfigError, resolveDaemonConfig, type DaemonConfig } from '../config/daemon-config.js';
 import { currentEnv } from '../paths.js';
 
@@ -20,7 +21,7 @@ export abstract class DaemonOptionsCommand extends Command {
     try {
       return await this.run();
     } catch (error) {
-      if (error instanceof ConfigError || error instanceof ListenError || isAdminFacing(error)) {
+      if (isAdminFacing(error)) {
         this.context.stderr.write(`multipassd: ${(error as Error).message}\n`);
         return 1;
       }
@@ -42,6 +43,17 @@ export class AdminFacingError extends Error {
   override name = 'AdminFacingError';
 }
 
+/**
+ * What an admin can act on from one line: bad configuration, an address in use, a store that
+ * cannot be read or written, a file system refusal (EACCES, EROFS...). Anything else is a bug
+ * and keeps its stack trace.
+ */
 function isAdminFacing(error: unknown): boolean {
-  return error instanceof AdminFacingError;
+  return (
+    error instanceof AdminFacingError ||
+    error instanceof ConfigError ||
+    error instanceof ListenError ||
+    AuthError.is(error) ||
+    (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && 'syscall' in error)
+  );
 }
