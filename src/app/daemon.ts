@@ -15,6 +15,9 @@ import { buildDaemonContainer, type ContainerOverrides } from './container.js';
 import { certificateDir } from './paths.js';
 import { ListenerToken, VersionToken } from './tokens.js';
 
+/** How soon a certificate removed by another process stops being trusted. */
+export const STORE_REFRESH_MS = 2000;
+
 export interface RunningDaemon {
   /** Where clients reach it: `unix:/path` or `host:port` with the bound port. */
   readonly address: string;
@@ -53,12 +56,21 @@ export async function startDaemon(config: DaemonConfig, version: string, overrid
   await policy.applyStartupAccess();
   logger.info('multipassd is listening', { address: server.address(), store: config.store, trusted: certStore.size() });
 
+  // Picks up removals made by `multipassd trust remove` from another process (additions are
+  // seen at once: an unknown caller triggers a resync). When nothing changed this costs one
+  // stat (PEM) or one PRAGMA (SQLite).
+  const storeWatch = setInterval(() => {
+    policy.resync().catch((error: unknown) => logger.warn('cannot re-read the trusted certificates', { error: String(error) }));
+  }, STORE_REFRESH_MS);
+  storeWatch.unref();
+
   let stopping: Promise<void> | undefined;
   return {
     address: server.address(),
     container,
     stop: () => {
       stopping ??= (async () => {
+        clearInterval(storeWatch);
         await server.stop();
         await certStore.close();
         await settingsStore.close();

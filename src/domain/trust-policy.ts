@@ -42,6 +42,18 @@ export class TrustPolicy {
   }
 
   /**
+   * Takes in changes other processes made to the store (`multipassd trust add/remove`).
+   * Someone trusted means the socket is opened, as at start (rule 7). It is never restricted
+   * again while running: a caller already connected through the open socket is not proven to
+   * be in the admin group, so re-enabling bootstrap under it would trust anyone. An emptied
+   * store is restricted again at the next start.
+   */
+  async resync(): Promise<void> {
+    await this.store.refresh();
+    if (this.store.size() !== 0 && this.access.isRestricted()) await this.access.open();
+  }
+
+  /**
    * Rules 1-3: admits a caller whose certificate is trusted, or the first caller on a
    * restricted transport while the store is empty.
    * @throws AuthError `not-trusted`
@@ -53,7 +65,7 @@ export class TrustPolicy {
     }
     // Before refusing, look again: an admin may have trusted this client from another process
     // (`multipassd trust add`). Only unknown callers pay for this, never trusted ones.
-    await this.store.refresh();
+    await this.resync();
     if (this.store.contains(cert.fingerprint)) {
       return { fingerprint: cert.fingerprint, via: 'trusted' };
     }

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runDaemonCommand } from '../support/daemon-process.js';
+import { status } from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
+import { runDaemonCommand, startDaemonProcess } from '../support/daemon-process.js';
+import { wireClient, wirePing } from '../support/grpc-wire-client.js';
 import { makeTempDir } from '../support/temp-dir.js';
 import { makeTestCertificate, type TestCertificate } from '../support/test-certificates.js';
 
@@ -53,6 +56,29 @@ for (const store of ['pem', 'sqlite'] as const) {
       expect(badPrint.code).to.equal(1);
       expect(badPrint.stderr).to.contain("'abc' is not a SHA-256 fingerprint");
       expect(await trust('list')).to.include({ stdout: 'No trusted certificates.\n' });
+    });
+
+    it('stops trusting a removed certificate in a running daemon without a restart', async () => {
+      const daemon = await startDaemonProcess({ dataDir: join(temp.path, 'data'), args: ['--address', `unix:${temp.path}/sock`, '--store', store] });
+      const client = wireClient(daemon.address, readFileSync(daemon.rootCertPath, 'utf8'), { certPem: cert.pem, keyPem: cert.keyPem });
+      try {
+        // Someone else stays trusted, so the socket stays open and nobody is bootstrapped.
+        const other = join(temp.path, 'other.pem');
+        writeFileSync(other, (await makeTestCertificate('bob')).pem);
+        expect((await trust('add', other)).code).to.equal(0);
+        expect((await trust('add', certFile)).code).to.equal(0);
+        expect((await wirePing(client)).code, 'trusted at once').to.equal(status.OK);
+        expect((await trust('remove', cert.fingerprint)).code).to.equal(0);
+        let code = status.OK;
+        for (let attempt = 0; attempt < 100 && code === status.OK; attempt += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          code = (await wirePing(client)).code;
+        }
+        expect(code).to.equal(status.UNAUTHENTICATED);
+      } finally {
+        client.close();
+        await daemon.stop();
+      }
     });
   });
 }

@@ -9,7 +9,7 @@ export class TrustRemoveCommand extends DaemonOptionsCommand {
   static override usage = Command.Usage({
     category: 'Trust administration (offline; works while the daemon runs)',
     description: 'Stop trusting a client certificate, by its SHA-256 fingerprint (as `trust list` shows it)',
-    details: 'A running daemon keeps trusting the certificate until it restarts.',
+    details: 'A running daemon stops trusting the certificate within about two seconds.',
   });
 
   fingerprint = Option.String({ name: 'fingerprint' });

@@ -183,7 +183,7 @@ describe('TrustPolicy', () => {
       expect(store.size()).to.equal(0);
     });
 
-    it('does not bootstrap when the store already holds a certificate, even while restricted', async () => {
+    it('does not bootstrap when the store already holds a certificate, and opens the socket as rule 7 says', async () => {
       const admin = makeClientCertificate();
       const { policy, store, access } = harness({
         access: FakeSocketAccess.restrictedUnix(),
@@ -193,8 +193,7 @@ describe('TrustPolicy', () => {
       await expectAuthError(policy.admit(caller(makeClientCertificate())), 'not-trusted');
 
       expect(await store.list()).to.deep.equal([trusted(admin)]);
-      expect(access.calls).to.deep.equal([]);
-      expect(access.isRestricted()).to.equal(true);
+      expect(access.calls).to.deep.equal(['open']);
     });
 
     it('bootstraps exactly one of two different first callers arriving together', async () => {
@@ -388,6 +387,31 @@ describe('TrustPolicy', () => {
       expect(logger.lines).to.not.have.length(0);
       expect(logger.text()).to.not.include('correct horse battery staple');
       expect(logger.text()).to.not.include('wrong guess here');
+    });
+  });
+
+  describe('resync', () => {
+    it('opens the socket once another process trusts someone, and keeps it open when nobody is left', async () => {
+      const shared: TrustedCertificate[] = [];
+      class SharedBackingStore extends InMemoryCertStore {
+        override async refresh(): Promise<void> {
+          for (const cert of await this.list()) if (!shared.some((s) => s.fingerprint === cert.fingerprint)) await this.remove(cert.fingerprint);
+          for (const cert of shared) await this.add(cert);
+        }
+      }
+      const access = FakeSocketAccess.restrictedUnix();
+      const h = harness({ access, store: new SharedBackingStore() });
+      await h.policy.applyStartupAccess();
+      shared.push(trusted(makeClientCertificate()));
+      await h.policy.resync();
+      expect(access.isRestricted()).to.equal(false);
+      shared.pop();
+      await h.policy.resync();
+      expect(h.store.size()).to.equal(0);
+      expect(access.isRestricted(), 'never restricted again while running').to.equal(false);
+      // So a caller who connected through the open socket cannot bootstrap itself.
+      await expectAuthError(h.policy.admit(caller(makeClientCertificate())), 'not-trusted');
+      expect(h.store.size()).to.equal(0);
     });
   });
 
