@@ -4,6 +4,7 @@ export type AuthErrorCode =
   | 'passphrase-mismatch'
   | 'invalid-certificate'
   | 'invalid-setting'
+  | 'too-many-attempts'
   | 'store-unavailable';
 
 const BRAND = Symbol.for('multipassd-auth.AuthError');

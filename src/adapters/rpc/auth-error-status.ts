@@ -8,5 +8,6 @@ export const STATUS_FOR: Readonly<Record<AuthErrorCode, status>> = {
   'no-passphrase-set': status.FAILED_PRECONDITION,
   'passphrase-mismatch': status.INVALID_ARGUMENT,
   'invalid-setting': status.INVALID_ARGUMENT,
+  'too-many-attempts': status.RESOURCE_EXHAUSTED,
   'store-unavailable': status.INTERNAL,
 };
