@@ -1,7 +1,8 @@
 import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
-import { chmod, readFile, stat } from 'node:fs/promises';
+import { chmod, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureDir, writeFileAtomic } from '../stores/atomic-write.js';
+import { readIfPresent } from '../system/read-if-present.js';
 
 /** The key pair the CLI presents to the daemon (Multipass's file names and location). */
 export interface ClientIdentity {
@@ -69,11 +70,3 @@ function usable(certPem: string, keyPem: string, now: Date): boolean {
   }
 }
 
-async function readIfPresent(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}

@@ -1,9 +1,10 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { chmod, readFile } from 'node:fs/promises';
+import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../ports/logger.js';
 import { ensureDir, writeFileAtomic } from '../stores/atomic-write.js';
 import { createEcCertificate, type PemKeyPair } from './x509-keys.js';
+import { readIfPresent } from '../system/read-if-present.js';
 
 /** What the daemon's TLS server presents, and the CA clients verify it against. */
 export interface DaemonIdentity {
@@ -144,15 +145,6 @@ function validityProblem(cert: X509Certificate, now: Date): string | undefined {
 async function readPair(certPath: string, keyPath: string): Promise<PemKeyPair | undefined> {
   const [certPem, keyPem] = await Promise.all([readIfPresent(certPath), readIfPresent(keyPath)]);
   return certPem === undefined || keyPem === undefined ? undefined : { certPem, keyPem };
-}
-
-async function readIfPresent(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }
 
 /** Key first: a crash in between leaves a certificate-less key, which is simply replaced. */

@@ -4,20 +4,12 @@ import { AuthError } from '../../../src/domain/auth-error.js';
 import { DaemonSettings } from '../../../src/domain/daemon-settings.js';
 import { PassphraseVault } from '../../../src/domain/passphrase-vault.js';
 import { FakePassphraseHasher } from '../../support/fakes/fake-passphrase-hasher.js';
+import { rejectionOf } from '../../support/rejection-of.js';
 
 function settingsHarness(): { daemonSettings: DaemonSettings; store: InMemorySettingsStore } {
   const store = new InMemorySettingsStore();
   const vault = new PassphraseVault(store, new FakePassphraseHasher());
   return { daemonSettings: new DaemonSettings(vault), store };
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 describe('DaemonSettings', () => {
@@ -57,7 +49,7 @@ describe('DaemonSettings', () => {
   it('refuses to get an unknown key with the exact message', async () => {
     const { daemonSettings } = settingsHarness();
 
-    const error = await errorOf(daemonSettings.get('foo'));
+    const error = await rejectionOf(daemonSettings.get('foo'));
 
     expect(AuthError.is(error, 'invalid-setting')).to.equal(true);
     expect((error as Error).message).to.equal("Unrecognized settings key: 'foo'");
@@ -66,7 +58,7 @@ describe('DaemonSettings', () => {
   it('refuses to set an unknown key and stores nothing', async () => {
     const { daemonSettings, store } = settingsHarness();
 
-    const error = await errorOf(daemonSettings.set('foo', 'bar'));
+    const error = await rejectionOf(daemonSettings.set('foo', 'bar'));
 
     expect(AuthError.is(error, 'invalid-setting')).to.equal(true);
     expect((error as Error).message).to.equal("Unrecognized settings key: 'foo'");

@@ -3,6 +3,7 @@ import { InMemorySettingsStore } from '../../../src/adapters/stores/in-memory-se
 import { AuthError } from '../../../src/domain/auth-error.js';
 import { PASSPHRASE_KEY, PassphraseVault } from '../../../src/domain/passphrase-vault.js';
 import { FakePassphraseHasher } from '../../support/fakes/fake-passphrase-hasher.js';
+import { rejectionOf } from '../../support/rejection-of.js';
 
 const PASSPHRASE = 'correct horse battery staple';
 
@@ -10,15 +11,6 @@ function vaultHarness(): { vault: PassphraseVault; settings: InMemorySettingsSto
   const settings = new InMemorySettingsStore();
   const hasher = new FakePassphraseHasher();
   return { vault: new PassphraseVault(settings, hasher), settings, hasher };
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 describe('PassphraseVault', () => {
@@ -47,7 +39,7 @@ describe('PassphraseVault', () => {
     const { vault, hasher } = vaultHarness();
     await vault.set(PASSPHRASE);
 
-    const error = await errorOf(vault.verify('correct horse battery stapler'));
+    const error = await rejectionOf(vault.verify('correct horse battery stapler'));
 
     expect(AuthError.is(error, 'passphrase-mismatch')).to.equal(true);
     expect((error as Error).message).to.equal('Passphrase is not correct. Please try again.');
@@ -57,7 +49,7 @@ describe('PassphraseVault', () => {
   it('refuses to verify when no passphrase is set', async () => {
     const { vault } = vaultHarness();
 
-    const error = await errorOf(vault.verify(PASSPHRASE));
+    const error = await rejectionOf(vault.verify(PASSPHRASE));
 
     expect(AuthError.is(error, 'no-passphrase-set')).to.equal(true);
     expect((error as Error).message).to.equal(
@@ -73,7 +65,7 @@ describe('PassphraseVault', () => {
 
     expect(await vault.isSet()).to.equal(false);
     expect(await settings.entries()).to.deep.equal([]);
-    expect(AuthError.is(await errorOf(vault.verify(PASSPHRASE)), 'no-passphrase-set')).to.equal(true);
+    expect(AuthError.is(await rejectionOf(vault.verify(PASSPHRASE)), 'no-passphrase-set')).to.equal(true);
   });
 
   it('replaces the old passphrase when a new one is set', async () => {
@@ -82,7 +74,7 @@ describe('PassphraseVault', () => {
 
     await vault.set('a different passphrase');
 
-    expect(AuthError.is(await errorOf(vault.verify(PASSPHRASE)), 'passphrase-mismatch')).to.equal(true);
+    expect(AuthError.is(await rejectionOf(vault.verify(PASSPHRASE)), 'passphrase-mismatch')).to.equal(true);
     await vault.verify('a different passphrase');
   });
 
@@ -117,12 +109,12 @@ describe('PassphraseVault', () => {
     const first = vault.verify(PASSPHRASE);
     const second = vault.verify('wrong');
     await new Promise((resolve) => setImmediate(resolve));
-    const third = await errorOf(vault.verify(PASSPHRASE));
+    const third = await rejectionOf(vault.verify(PASSPHRASE));
     expect(AuthError.is(third, 'too-many-attempts'), String(third)).to.equal(true);
 
     releases.splice(0).forEach((release) => release());
     await first;
-    expect(AuthError.is(await errorOf(second), 'passphrase-mismatch')).to.equal(true);
+    expect(AuthError.is(await rejectionOf(second), 'passphrase-mismatch')).to.equal(true);
     const again = vault.verify(PASSPHRASE);
     await new Promise((resolve) => setImmediate(resolve));
     releases.splice(0).forEach((release) => release());
