@@ -53,7 +53,14 @@ export async function startDaemon(config: DaemonConfig, version: string, overrid
       logger,
     }),
   );
-  await policy.applyStartupAccess();
+  try {
+    await policy.applyStartupAccess();
+  } catch (error) {
+    await server.stop();
+    await certStore.close();
+    await settingsStore.close();
+    throw error;
+  }
   logger.info('multipassd is listening', { address: server.address(), store: config.store, trusted: certStore.size() });
 
   // Picks up removals made by `multipassd trust remove` from another process (additions are

@@ -74,6 +74,8 @@ export class TrustPolicy {
       throw notTrusted();
     }
     return this.serialised(async () => {
+      // Fresh look inside the lock: an admin may have trusted someone a moment ago.
+      await this.store.refresh();
       if (this.store.contains(cert.fingerprint)) {
         return { fingerprint: cert.fingerprint, via: 'trusted' } as const;
       }

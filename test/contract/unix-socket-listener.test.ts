@@ -39,9 +39,9 @@ describe('UnixSocketListener specifics', () => {
     expect(mode()).to.equal(0o600);
   });
 
-  it('restricts to mode 0660 and opens to 0666', async () => {
+  it('stays owner-only (0600) when restricted without an admin group, and opens to 0666', async () => {
     await listener.restrict();
-    expect(mode()).to.equal(0o660);
+    expect(mode(), 'no group was set, so no group may connect').to.equal(0o600);
     await listener.open();
     expect(mode()).to.equal(0o666);
   });
@@ -55,6 +55,7 @@ describe('UnixSocketListener specifics', () => {
     listener = new UnixSocketListener(path, { name: 'nogroup', gid: 65534 }, new NullLogger());
     await listener.listen(createServer());
     await listener.restrict();
+    expect(mode()).to.equal(0o660);
     expect(statSync(path).gid).to.equal(65534);
     expect(statSync(path).uid).to.equal(0);
   });

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { expect } from 'chai';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { runDaemonCommand, startDaemonProcess } from '../support/daemon-process.js';
 import { makeTempDir } from '../support/temp-dir.js';
@@ -51,6 +52,18 @@ describe('multipassd lifecycle', () => {
       expect(existsSync(socket)).to.equal(false);
     });
   }
+
+  it('stops on SIGTERM even while a client holds a connection open without a handshake', async () => {
+    const daemon = await startDaemonProcess({ dataDir: temp.path, args: args() });
+    const idle = connect(socket);
+    await new Promise((resolve) => idle.once('connect', resolve));
+    try {
+      expect(await daemon.stop('SIGTERM')).to.equal(0);
+      expect(existsSync(socket)).to.equal(false);
+    } finally {
+      idle.destroy();
+    }
+  });
 
   it('replaces a stale socket left by a daemon that was killed', async () => {
     const killed = await startDaemonProcess({ dataDir: temp.path, args: args() });

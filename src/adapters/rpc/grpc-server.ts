@@ -2,7 +2,7 @@ import { Server, ServerCredentials, type UntypedServiceImplementation } from '@g
 import type { Server as TlsServer } from 'node:tls';
 import type { Logger } from '../../ports/logger.js';
 import type { Listener } from '../transports/listener.js';
-import { createTlsConnectionServer, type ServerTlsIdentity } from '../transports/tls-connection-server.js';
+import { createTlsConnectionServer, destroyConnections, type ServerTlsIdentity } from '../transports/tls-connection-server.js';
 import { multipassRpcDefinition } from './proto.js';
 
 /**
@@ -33,6 +33,7 @@ export class GrpcServer {
 
   async stop(): Promise<void> {
     this.grpc.forceShutdown();
+    if (this.tls !== undefined) destroyConnections(this.tls);
     await this.listener.close();
   }
 }

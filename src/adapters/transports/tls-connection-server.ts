@@ -1,6 +1,14 @@
+import type { Socket } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { Logger } from '../../ports/logger.js';
 import { identifyPeer } from './peer-identity.js';
+
+const openConnections = new WeakMap<Server, Set<Socket>>();
+
+/** Destroys every connection of a server made here, handshaking or not. */
+export function destroyConnections(server: Server): void {
+  for (const socket of openConnections.get(server) ?? []) socket.destroy();
+}
 
 export interface ServerTlsIdentity {
   readonly certPem: string;
@@ -24,7 +32,16 @@ export function createTlsConnectionServer(
     rejectUnauthorized: false,
     ALPNProtocols: ['h2'],
     minVersion: 'TLSv1.2',
+    // A client that never finishes the handshake must not hold a connection (or a stop) for long.
+    handshakeTimeout: 10_000,
   });
+  // Every raw connection, so that stop() can end even those grpc-js never saw.
+  const connections = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+  });
+  openConnections.set(server, connections);
   // Inject only now: http2 waits for events a server-side TLSSocket emits after the handshake.
   server.on('secureConnection', (socket: TLSSocket) => {
     try {

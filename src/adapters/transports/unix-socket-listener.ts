@@ -10,6 +10,7 @@ import type { AdminGroup } from './unix-group.js';
 
 const RESTRICTED_MODE = 0o660;
 const OPEN_MODE = 0o666;
+const OWNER_ONLY_MODE = 0o600;
 
 /**
  * The Unix-socket transport. Its file mode is the OS-level access control that makes
@@ -58,18 +59,21 @@ export class UnixSocketListener implements Listener, SocketAccess {
   }
 
   async restrict(): Promise<void> {
+    let grouped = false;
     if (this.adminGroup !== undefined) {
       try {
         await chown(this.path, process.getuid?.() ?? -1, this.adminGroup.gid);
+        grouped = true;
       } catch (error) {
-        // A non-root daemon may only chown to its own groups; owner-only is still safe.
-        this.logger.warn('cannot give the socket to the admin group', {
+        this.logger.warn('cannot give the socket to the admin group; it stays owner-only', {
           group: this.adminGroup.name,
           error: (error as Error).message,
         });
       }
     }
-    await chmod(this.path, RESTRICTED_MODE);
+    // 0660 only once the group really is the admin group: otherwise whatever group owns the
+    // file (the daemon's own, or a setgid directory's) could reach the bootstrap.
+    await chmod(this.path, grouped ? RESTRICTED_MODE : OWNER_ONLY_MODE);
     this.restricted = true;
   }
 
@@ -112,7 +116,11 @@ function probe(path: string): Promise<'absent' | 'alive' | 'stale'> {
       resolve('alive');
     });
     socket.once('error', (error: NodeJS.ErrnoException) => {
-      resolve(error.code === 'ENOENT' ? 'absent' : 'stale');
+      // Only a refused connection proves nobody listens; anything else (EACCES, EAGAIN on a
+      // full backlog) may be a live daemon, whose socket must not be deleted.
+      if (error.code === 'ENOENT') resolve('absent');
+      else if (error.code === 'ECONNREFUSED') resolve('stale');
+      else resolve('alive');
     });
   });
 }

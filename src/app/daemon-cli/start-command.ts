@@ -23,15 +23,20 @@ export class StartCommand extends DaemonOptionsCommand {
     const config = this.resolveConfig({ address: this.address, socketGroup: this.socketGroup });
     // Handlers go in before anything is announced: a signal that arrives before Node has a
     // handler kills the process at once, leaving the socket file behind.
-    const stopRequested = new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    const daemon = await startDaemon(config, packageVersion());
-    this.context.stdout.write(banner(daemon.address, config));
-    await stopRequested;
-    await daemon.stop();
-    return 0;
+    let onSignal = (): void => undefined;
+    const stopRequested = new Promise<void>((resolve) => (onSignal = resolve));
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const daemon = await startDaemon(config, packageVersion());
+      this.context.stdout.write(banner(daemon.address, config));
+      await stopRequested;
+      await daemon.stop();
+      return 0;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   }
 }
 
