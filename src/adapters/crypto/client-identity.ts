@@ -1,8 +1,8 @@
 import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
 import { chmod, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureDir, writeFileAtomic } from '../stores/atomic-write.js';
-import { readIfPresent } from '../system/read-if-present.js';
+import { ensureDir, writeFileAtomic } from '../fs/atomic-write.js';
+import { readIfPresent } from '../fs/read-if-present.js';
 
 /** The key pair the CLI presents to the daemon (Multipass's file names and location). */
 export interface ClientIdentity {

@@ -2,9 +2,9 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../ports/logger.js';
-import { ensureDir, writeFileAtomic } from '../stores/atomic-write.js';
+import { ensureDir, writeFileAtomic } from '../fs/atomic-write.js';
 import { createEcCertificate, type PemKeyPair } from './x509-keys.js';
-import { readIfPresent } from '../system/read-if-present.js';
+import { readIfPresent } from '../fs/read-if-present.js';
 
 /** What the daemon's TLS server presents, and the CA clients verify it against. */
 export interface DaemonIdentity {

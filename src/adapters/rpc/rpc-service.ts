@@ -7,6 +7,7 @@ import {
 } from '@grpc/grpc-js';
 import { AuthError } from '../../domain/auth-error.js';
 import type { Caller, TransportKind } from '../../domain/caller.js';
+import { UNKNOWN_PEER } from '../../domain/peer.js';
 import type { DaemonSettings } from '../../domain/daemon-settings.js';
 import type { TrustPolicy } from '../../domain/trust-policy.js';
 import type { InstanceInventory } from '../../ports/instance-inventory.js';
@@ -39,7 +40,8 @@ type AnyCall = { getAuthContext: ServerDuplexStream<unknown, unknown>['getAuthCo
 export function createRpcService(deps: RpcServiceDeps): UntypedServiceImplementation {
   const callerOf = (call: AnyCall): Caller => {
     const certificate = certificateOfCall(call);
-    return certificate === undefined ? { transport: deps.transport } : { transport: deps.transport, certificate };
+    const peer = UNKNOWN_PEER;
+    return certificate === undefined ? { transport: deps.transport, peer } : { transport: deps.transport, peer, certificate };
   };
 
   const admitted = async (method: string, call: AnyCall): Promise<Caller> => {

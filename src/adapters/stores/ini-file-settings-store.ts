@@ -3,8 +3,8 @@ import * as ini from 'ini';
 import { AuthError } from '../../domain/auth-error.js';
 import type { Logger } from '../../ports/logger.js';
 import type { SettingsStore } from '../../ports/settings-store.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { errorCode, withFileLock } from './file-lock.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { errorCode, withFileLock } from '../fs/file-lock.js';
 
 const FILE_MODE = 0o600;
 

@@ -5,8 +5,8 @@ import type { TrustedCertificate } from '../../domain/trusted-certificate.js';
 import type { CertStore } from '../../ports/cert-store.js';
 import type { Logger } from '../../ports/logger.js';
 import { canonicalCertificate, findPemCertificateBlocks, type PemBlock } from '../crypto/pem-certificates.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { errorCode, withFileLock } from './file-lock.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { errorCode, withFileLock } from '../fs/file-lock.js';
 
 const FILE_MODE = 0o600;
 

@@ -3,6 +3,7 @@ import { InMemoryCertStore } from '../../../src/adapters/stores/in-memory-cert-s
 import { InMemorySettingsStore } from '../../../src/adapters/stores/in-memory-settings-store.js';
 import { AuthError, type AuthErrorCode } from '../../../src/domain/auth-error.js';
 import type { Caller, TransportKind } from '../../../src/domain/caller.js';
+import { UNKNOWN_PEER } from '../../../src/domain/peer.js';
 import type { ClientCertificate } from '../../../src/domain/client-certificate.js';
 import { PassphraseVault } from '../../../src/domain/passphrase-vault.js';
 import type { TrustedCertificate } from '../../../src/domain/trusted-certificate.js';
@@ -55,7 +56,8 @@ function harness(options: { access: FakeSocketAccess; store?: InMemoryCertStore 
 }
 
 function caller(certificate?: ClientCertificate, transport: TransportKind = 'unix'): Caller {
-  return certificate === undefined ? { transport } : { transport, certificate };
+  const peer = UNKNOWN_PEER;
+  return certificate === undefined ? { transport, peer } : { transport, peer, certificate };
 }
 
 function trusted(cert: ClientCertificate): TrustedCertificate {

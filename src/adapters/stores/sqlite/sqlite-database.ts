@@ -3,8 +3,8 @@ import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AuthError } from '../../../domain/auth-error.js';
 import type { Logger } from '../../../ports/logger.js';
-import { PRIVATE_DIR_MODE } from '../atomic-write.js';
-import { errorCode } from '../file-lock.js';
+import { PRIVATE_DIR_MODE } from '../../fs/atomic-write.js';
+import { errorCode } from '../../fs/file-lock.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
 
 export type SqliteDatabase = Database.Database;
