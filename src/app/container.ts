@@ -4,10 +4,12 @@ import { ScryptPassphraseHasher } from '../adapters/crypto/scrypt-passphrase-has
 import { PinoLogger } from '../adapters/logging/pino-logger.js';
 import { EmptyInstanceInventory } from '../adapters/system/empty-instance-inventory.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
+import { SystemScheduler } from '../adapters/system/system-scheduler.js';
 import { Clock } from '../ports/clock.js';
 import { InstanceInventory } from '../ports/instance-inventory.js';
 import { Logger } from '../ports/logger.js';
 import { PassphraseHasher } from '../ports/passphrase-hasher.js';
+import { Scheduler } from '../ports/scheduler.js';
 import type { DaemonConfig } from './config/daemon-config.js';
 import { domainModule } from './domain.module.js';
 import { storesModule } from './stores.module.js';
@@ -25,8 +27,9 @@ export function buildDaemonContainer(config: DaemonConfig, version: string, over
   container.bind(VersionToken).toConstantValue(version);
   container.bind(Logger).toConstantValue(overrides.logger ?? new PinoLogger(config.logLevel));
   container.bind(Clock).toConstantValue(new SystemClock());
+  container.bind(Scheduler).toConstantValue(new SystemScheduler());
   container.bind(PassphraseHasher).toConstantValue(new ScryptPassphraseHasher());
   container.bind(InstanceInventory).toConstantValue(new EmptyInstanceInventory());
-  container.load(domainModule, storesModule(config.store, config.dataDir), transportsModule(config));
+  container.load(domainModule(config), storesModule(config.store, config.dataDir), transportsModule(config));
   return container;
 }

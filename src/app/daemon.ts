@@ -4,6 +4,7 @@ import { ensureDaemonIdentity } from '../adapters/crypto/daemon-identity.js';
 import { GrpcServer } from '../adapters/rpc/grpc-server.js';
 import { createRpcService } from '../adapters/rpc/rpc-service.js';
 import type { Listener } from '../adapters/transports/listener.js';
+import { ConnectionLimits } from '../domain/connection-limits.js';
 import { DaemonSettings } from '../domain/daemon-settings.js';
 import { TrustPolicy } from '../domain/trust-policy.js';
 import { CertStore } from '../ports/cert-store.js';
@@ -42,7 +43,12 @@ export async function startDaemon(config: DaemonConfig, version: string, overrid
   const listener = await container.getAsync<Listener>(ListenerToken);
   const identity = await ensureDaemonIdentity(certificateDir(config.dataDir), logger);
   const policy = await container.getAsync(TrustPolicy);
-  const server = new GrpcServer(listener, { certPem: identity.serverCertPem, keyPem: identity.serverKeyPem }, logger);
+  const { limits } = config;
+  const server = new GrpcServer(listener, { certPem: identity.serverCertPem, keyPem: identity.serverKeyPem }, logger, {
+    guard: { handshakeTimeoutMs: limits.handshakeTimeoutMs, untrustedTimeoutMs: limits.untrustedConnectionTimeoutMs },
+    limits: container.get(ConnectionLimits),
+    isTrusted: (fingerprint) => policy.isTrusted(fingerprint),
+  });
   await server.start(
     createRpcService({
       transport: listener.kind,

@@ -2,3 +2,4 @@
 export const DaemonConfigToken = Symbol('DaemonConfig');
 export const ListenerToken = Symbol('Listener');
 export const VersionToken = Symbol('Version');
+export const AdminGroupToken = Symbol('AdminGroup');

@@ -1,25 +1,38 @@
 import { ContainerModule } from 'inversify';
 import type { Listener } from '../adapters/transports/listener.js';
 import { TcpListener } from '../adapters/transports/tcp-listener.js';
-import { resolveAdminGroup } from '../adapters/transports/unix-group.js';
+import { resolveAdminGroup, type AdminGroup } from '../adapters/transports/unix-group.js';
 import { UnixSocketListener } from '../adapters/transports/unix-socket-listener.js';
+import { SystemUserDirectory } from '../adapters/system/system-user-directory.js';
 import { Logger } from '../ports/logger.js';
 import { SocketAccess } from '../ports/socket-access.js';
+import { UserDirectory } from '../ports/user-directory.js';
 import { ConfigError, type DaemonConfig } from './config/daemon-config.js';
-import { ListenerToken } from './tokens.js';
+import { AdminGroupToken, ListenerToken } from './tokens.js';
 
 /**
  * The address picks the transport: `unix:/path` is the Unix socket, `host:port` is TCP.
  * (The address itself defaults per platform: see defaultAddress.) One object is both the
  * listener and the domain's SocketAccess, so restricting and listening act on one socket.
+ * The admin group is resolved once: it owns the restricted socket and decides who may bootstrap.
  */
 export function transportsModule(config: DaemonConfig): ContainerModule {
   return new ContainerModule(({ bind }) => {
+    bind<AdminGroup | undefined>(AdminGroupToken)
+      .toResolvedValue(() => adminGroup(config))
+      .inSingletonScope();
+    bind(UserDirectory)
+      .toResolvedValue(
+        (group: AdminGroup | undefined) => new SystemUserDirectory(group, process.getuid?.() ?? -1),
+        [AdminGroupToken],
+      )
+      .inSingletonScope();
     if (config.address.startsWith('unix:')) {
       bind<Listener & SocketAccess>(ListenerToken)
         .toResolvedValue(
-          async (logger: Logger) => new UnixSocketListener(config.address.slice('unix:'.length), await adminGroup(config), logger),
-          [Logger],
+          (logger: Logger, group: AdminGroup | undefined) =>
+            new UnixSocketListener(config.address.slice('unix:'.length), group, logger),
+          [Logger, AdminGroupToken],
         )
         .inSingletonScope();
     } else {
@@ -31,7 +44,7 @@ export function transportsModule(config: DaemonConfig): ContainerModule {
   });
 }
 
-async function adminGroup(config: DaemonConfig) {
+async function adminGroup(config: DaemonConfig): Promise<AdminGroup | undefined> {
   try {
     return await resolveAdminGroup(config.socketGroup);
   } catch (error) {

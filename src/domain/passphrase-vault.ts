@@ -10,17 +10,9 @@ export const PASSPHRASE_KEY = 'local.passphrase';
  * The passphrase itself is never stored, logged or returned.
  */
 export class PassphraseVault {
-  private checking = 0;
-
-  /**
-   * @param maxConcurrentChecks each check is a deliberately costly hash; past this many at
-   * once a candidate is refused rather than queued, so a flood of `authenticate` calls can
-   * neither exhaust the daemon nor speed up guessing.
-   */
   constructor(
     private readonly settings: SettingsStore,
     private readonly hasher: PassphraseHasher,
-    private readonly maxConcurrentChecks = 4,
   ) {}
 
   /** An empty passphrase clears it, which turns enrolment off. */
@@ -37,19 +29,12 @@ export class PassphraseVault {
   }
 
   /**
-   * @throws AuthError `no-passphrase-set` when none is set, `passphrase-mismatch` when wrong,
-   * `too-many-attempts` when too many checks are already running.
+   * Costly on purpose (a slow hash): callers facing untrusted peers go through the
+   * EnrolmentThrottle, which bounds how many run at once and how often each peer may guess.
+   * @throws AuthError `no-passphrase-set` when none is set, `passphrase-mismatch` when wrong.
    */
   async verify(candidate: string): Promise<void> {
-    if (this.checking >= this.maxConcurrentChecks) {
-      throw new AuthError('too-many-attempts', 'Too many authentication attempts at once. Please try again later.');
-    }
-    this.checking += 1;
-    try {
-      await this.check(candidate);
-    } finally {
-      this.checking -= 1;
-    }
+    await this.check(candidate);
   }
 
   private async check(candidate: string): Promise<void> {

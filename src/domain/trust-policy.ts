@@ -2,11 +2,14 @@ import type { CertStore } from '../ports/cert-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { SocketAccess } from '../ports/socket-access.js';
+import type { UserDirectory } from '../ports/user-directory.js';
 import { AuthError } from './auth-error.js';
 import type { Caller } from './caller.js';
 import { isCurrentlyValid, type ClientCertificate } from './client-certificate.js';
+import type { EnrolmentThrottle } from './enrolment-throttle.js';
 import type { Fingerprint } from './fingerprint.js';
 import type { PassphraseVault } from './passphrase-vault.js';
+import type { Peer } from './peer.js';
 
 /** Why a caller was admitted; `bootstrap` is the first admin-group client on an empty store. */
 export interface Principal {
@@ -14,23 +17,45 @@ export interface Principal {
   readonly via: 'trusted' | 'bootstrap' | 'passphrase';
 }
 
-export const NOT_AUTHENTICATED_MESSAGE = 'The client is not authenticated with the Multipass service.';
+/** Both lines, as Multipass's daemon sends them: any client prints the status text as it is. */
+export const NOT_AUTHENTICATED_MESSAGE =
+  "The client is not authenticated with the Multipass service.\nPlease use 'multipass authenticate' before proceeding.";
+
+export interface TrustPolicyOptions {
+  /**
+   * Refuse certificates outside their validity dates. Off by default, as in Multipass: a stored
+   * certificate is a pin, and Multipass clients never renew theirs.
+   */
+  readonly rejectExpired: boolean;
+}
+
+export interface TrustPolicyDeps {
+  readonly store: CertStore;
+  readonly access: SocketAccess;
+  readonly vault: PassphraseVault;
+  readonly throttle: EnrolmentThrottle;
+  readonly users: UserDirectory;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly options?: TrustPolicyOptions;
+}
 
 /**
- * Decides whom the daemon trusts (DESIGN.md, trust rules 1-3 and 5-7).
- * Authentication (which certificate is this?) is the transport's job; this class only decides.
+ * Decides whom the daemon trusts (DESIGN.md, trust rules 1-7).
+ * Authentication (which certificate, which peer?) is the transport's job; this class only decides.
  */
 export class TrustPolicy {
   /** Serialises bootstrap so that two simultaneous first callers cannot both be trusted. */
   private bootstrapQueue: Promise<unknown> = Promise.resolve();
+  private readonly store: CertStore;
+  private readonly access: SocketAccess;
+  private readonly logger: Logger;
 
-  constructor(
-    private readonly store: CertStore,
-    private readonly access: SocketAccess,
-    private readonly vault: PassphraseVault,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly deps: TrustPolicyDeps) {
+    this.store = deps.store;
+    this.access = deps.access;
+    this.logger = deps.logger;
+  }
 
   /** Rule 7: an empty store keeps the socket restricted so that bootstrap is safe. */
   async applyStartupAccess(): Promise<void> {
@@ -41,24 +66,34 @@ export class TrustPolicy {
     }
   }
 
-  /**
-   * Takes in changes other processes made to the store (`multipassd trust add/remove`).
-   * Someone trusted means the socket is opened, as at start (rule 7). It is never restricted
-   * again while running: a caller already connected through the open socket is not proven to
-   * be in the admin group, so re-enabling bootstrap under it would trust anyone. An emptied
-   * store is restricted again at the next start.
-   */
-  async resync(): Promise<void> {
-    await this.store.refresh();
-    if (this.store.size() !== 0 && this.access.isRestricted()) await this.access.open();
+  /** O(1) and in memory: whether a certificate is pinned in the store (transports ask it once per connection). */
+  isTrusted(fingerprint: Fingerprint): boolean {
+    return this.store.contains(fingerprint);
   }
 
   /**
-   * Rules 1-3: admits a caller whose certificate is trusted, or the first caller on a
-   * restricted transport while the store is empty.
+   * Takes in changes other processes made to the store (`multipassd trust add/remove`), and
+   * applies rule 7 live: someone trusted opens the socket; nobody trusted restricts it again,
+   * so an admin can bootstrap without a restart. That is safe now that bootstrap also checks
+   * the caller's peer credentials: a non-admin connected through the open socket cannot use it.
+   */
+  async resync(): Promise<void> {
+    await this.store.refresh();
+    if (this.store.size() !== 0) {
+      if (this.access.isRestricted()) await this.access.open();
+    } else if (this.access.restrictable && !this.access.isRestricted()) {
+      await this.access.restrict();
+      if (this.access.isRestricted()) this.logger.info('nobody is trusted any more: restricted the socket to the admin group again');
+    }
+  }
+
+  /**
+   * Rules 1-3: admits a caller whose certificate is trusted; with `bootstrap`, also the first
+   * admin caller on a restricted transport while the store is empty (`ping` never bootstraps,
+   * as in Multipass).
    * @throws AuthError `not-trusted`
    */
-  async admit(caller: Caller): Promise<Principal> {
+  async admit(caller: Caller, { bootstrap }: { bootstrap: boolean } = { bootstrap: true }): Promise<Principal> {
     const cert = this.presentedCertificate(caller);
     if (this.store.contains(cert.fingerprint)) {
       return { fingerprint: cert.fingerprint, via: 'trusted' };
@@ -70,7 +105,14 @@ export class TrustPolicy {
       return { fingerprint: cert.fingerprint, via: 'trusted' };
     }
     // Rule 4: only the Unix socket has an OS restriction that makes bootstrap safe.
-    if (caller.transport !== 'unix' || !this.access.isRestricted()) {
+    if (!bootstrap || caller.transport !== 'unix' || !this.access.isRestricted()) {
+      throw notTrusted();
+    }
+    if (!(await this.isAdminPeer(caller.peer))) {
+      this.logger.warn('refused to bootstrap trust for a caller that is neither root nor in the admin group', {
+        fingerprint: cert.fingerprint,
+        peer: await this.describePeer(caller.peer),
+      });
       throw notTrusted();
     }
     return this.serialised(async () => {
@@ -83,21 +125,59 @@ export class TrustPolicy {
         throw notTrusted();
       }
       await this.trust(cert);
-      this.logger.info('trusted the first client on the restricted socket', { fingerprint: cert.fingerprint });
+      this.logger.info('trusted the first admin client on the restricted socket', {
+        fingerprint: cert.fingerprint,
+        peer: await this.describePeer(caller.peer),
+      });
       return { fingerprint: cert.fingerprint, via: 'bootstrap' } as const;
     });
   }
 
   /**
-   * Rule 5: a caller who knows the passphrase has its certificate trusted.
-   * @throws AuthError `no-passphrase-set`, `passphrase-mismatch`, `not-trusted` (no certificate)
+   * Rule 5: a caller who knows the passphrase has its certificate trusted. Checks wait their
+   * turn in the throttle, per peer; every refusal is logged with the certificate and the peer.
+   * @throws AuthError `no-passphrase-set`, `passphrase-mismatch`, `too-many-attempts`,
+   * `not-trusted` (no certificate)
    */
   async enrol(caller: Caller, passphrase: string): Promise<Principal> {
     const cert = this.presentedCertificate(caller);
-    await this.vault.verify(passphrase);
+    try {
+      await this.deps.throttle.attempt(caller.peer, () => this.deps.vault.verify(passphrase));
+    } catch (error) {
+      if (AuthError.is(error)) {
+        this.logger.info('refused an enrolment', {
+          reason: error.code,
+          fingerprint: cert.fingerprint,
+          peer: await this.describePeer(caller.peer),
+          failuresThisMinute: this.deps.throttle.recentFailures(caller.peer),
+        });
+      }
+      throw error;
+    }
     await this.trust(cert);
-    this.logger.info('trusted a client that gave the passphrase', { fingerprint: cert.fingerprint });
+    this.logger.info('trusted a client that gave the passphrase', {
+      fingerprint: cert.fingerprint,
+      peer: await this.describePeer(caller.peer),
+    });
     return { fingerprint: cert.fingerprint, via: 'passphrase' };
+  }
+
+  /** For log lines: uid and account name, or the address. */
+  async describePeer(peer: Peer): Promise<Record<string, unknown>> {
+    switch (peer.kind) {
+      case 'unix':
+        return { uid: peer.uid, user: (await this.deps.users.userName(peer.uid)) ?? null, pid: peer.pid };
+      case 'tcp':
+        return { address: peer.address };
+      default:
+        return { unknown: true };
+    }
+  }
+
+  /** Defence in depth (rule 3): whatever the socket's mode, only root or the admin group bootstraps. */
+  private async isAdminPeer(peer: Peer): Promise<boolean> {
+    if (peer.kind !== 'unix') return false;
+    return this.deps.users.isAdmin(peer.uid, peer.gid);
   }
 
   private presentedCertificate(caller: Caller): ClientCertificate {
@@ -105,7 +185,7 @@ export class TrustPolicy {
     if (cert === undefined) {
       throw notTrusted();
     }
-    if (!isCurrentlyValid(cert, this.clock.now())) {
+    if (this.deps.options?.rejectExpired === true && !isCurrentlyValid(cert, this.deps.clock.now())) {
       throw new AuthError('invalid-certificate', 'The client certificate is expired or not yet valid.');
     }
     return cert;

@@ -6,6 +6,8 @@ export const SocketAccess = Symbol('SocketAccess');
  * be trusted without a passphrase. TCP has no such restriction: `isRestricted()` is always false.
  */
 export interface SocketAccess {
+  /** False for a transport the OS cannot restrict (TCP): `restrict()` is then a no-op. */
+  readonly restrictable: boolean;
   isRestricted(): boolean;
   /** Limits connections to the owner and the admin group. Idempotent. */
   restrict(): Promise<void>;

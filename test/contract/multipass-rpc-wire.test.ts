@@ -48,20 +48,26 @@ describe('multipass.Rpc over the wire', () => {
     expect(socketMode(), 'an anonymous caller must not open the socket').to.equal(0o660);
   });
 
-  it('trusts the first client on the restricted socket, then opens the socket', async () => {
+  it('trusts the first client on the restricted socket at its first call other than ping, then opens the socket', async () => {
     expect(socketMode()).to.equal(0o660);
     const admin = await connectAs('new');
-    expect((await wirePing(admin)).code).to.equal(status.OK);
-    expect(socketMode()).to.equal(0o666);
+    const refused = await wirePing(admin);
+    expect(refused.code, 'ping only verifies, as in Multipass').to.equal(status.UNAUTHENTICATED);
+    expect(refused.details).to.equal(
+      "The client is not authenticated with the Multipass service.\nPlease use 'multipass authenticate' before proceeding.",
+    );
+    expect(socketMode()).to.equal(0o660);
     const version = await wireStream(admin, 'version', { verbosity_level: 0 });
     expect(version.code).to.equal(status.OK);
     expect(version.replies[0]?.version).to.match(/^\d+\.\d+\.\d+/);
+    expect(socketMode()).to.equal(0o666);
+    expect((await wirePing(admin)).code).to.equal(status.OK);
   });
 
   it('answers each method with Multipass status codes for untrusted and trusted callers', async () => {
     const admin = await connectAs('new');
     const user = await connectAs('new');
-    expect((await wirePing(admin)).code).to.equal(status.OK);
+    expect((await wireStream(admin, 'version', {})).code).to.equal(status.OK);
 
     for (const method of ['version', 'list', 'get', 'set']) {
       expect((await wireStream(user, method, { key: 'local.passphrase', val: 'x' })).code, method).to.equal(
@@ -93,7 +99,7 @@ describe('multipass.Rpc over the wire', () => {
 
   it('never returns the passphrase or its hash', async () => {
     const admin = await connectAs('new');
-    await wirePing(admin);
+    await wireStream(admin, 'version', {});
     await wireStream(admin, 'set', { key: 'local.passphrase', val: 'correct horse' });
     const got = await wireStream(admin, 'get', { key: 'local.passphrase' });
     expect(JSON.stringify(got)).not.to.contain('correct horse');
@@ -108,7 +114,7 @@ describe('multipass.Rpc over the wire', () => {
       socket.on('error', () => resolve());
     });
     const admin = await connectAs('new');
-    expect((await wirePing(admin)).code).to.equal(status.OK);
+    expect((await wireStream(admin, 'version', {})).code).to.equal(status.OK);
     expect(daemon.child.exitCode).to.equal(null);
   });
 });

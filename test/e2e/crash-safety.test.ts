@@ -35,7 +35,7 @@ for (const store of ['pem', 'sqlite'] as const) {
       temp = makeTempDir();
       const first = await start();
       const admin = client(first, await makeTestCertificate('admin'));
-      expect((await wirePing(admin)).code).to.equal(status.OK);
+      expect((await wireStream(admin, 'version', {})).code).to.equal(status.OK);
       expect((await wireStream(admin, 'set', { key: 'local.passphrase', val: 'pw' })).code).to.equal(status.OK);
     });
 
@@ -54,8 +54,9 @@ for (const store of ['pem', 'sqlite'] as const) {
         const outcomes = certs.map((cert) =>
           wireStream(client(running, cert), 'authenticate', { passphrase: 'pw' }).then((outcome) => ({ cert, outcome })),
         );
-        // Kill while authentications are in flight: later rounds wait longer, to land at different points.
-        await new Promise((resolve) => setTimeout(resolve, 150 + round * 150));
+        // Kill while authentications are in flight: later rounds wait longer, to land at different points
+        // (one peer's checks run one at a time, so the later rounds see several complete).
+        await new Promise((resolve) => setTimeout(resolve, 300 + round * 300));
         await running.stop('SIGKILL');
         daemon = undefined;
         for (const { cert, outcome } of await Promise.all(outcomes)) {

@@ -1,29 +1,61 @@
 import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Server as TlsServer } from 'node:tls';
+import { ConnectionLimits } from '../../domain/connection-limits.js';
+import type { Fingerprint } from '../../domain/fingerprint.js';
 import type { Logger } from '../../ports/logger.js';
+import { ClosedConnectionLog } from '../transports/closed-connection-log.js';
+import { DEFAULT_GUARD_SETTINGS, type ConnectionGuardSettings } from '../transports/connection-guard.js';
 import type { Listener } from '../transports/listener.js';
 import { createTlsConnectionServer, destroyConnections, type ServerTlsIdentity } from '../transports/tls-connection-server.js';
 import { multipassRpcDefinition } from './proto.js';
+
+export interface GrpcServerOptions {
+  readonly guard?: ConnectionGuardSettings;
+  readonly limits?: ConnectionLimits;
+  /** O(1): whether a certificate is pinned; a connection showing one leaves the untrusted caps at once. */
+  readonly isTrusted?: (fingerprint: Fingerprint) => boolean;
+}
+
+/**
+ * A session that stops reading (a wedged HTTP/2 state, a peer gone without a FIN) would hold
+ * its socket forever: grpc-js pings every connection and destroys one that does not answer.
+ */
+const KEEPALIVE = { 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000 } as const;
 
 /**
  * grpc-js behind our own TLS server: grpc-js never sees an unverified client certificate
  * otherwise (DESIGN.md, known facts), so it gets already-decrypted connections injected.
  */
 export class GrpcServer {
-  private readonly grpc = new Server();
+  private readonly grpc = new Server(KEEPALIVE);
   private tls: TlsServer | undefined;
+  private readonly closed: ClosedConnectionLog;
 
   constructor(
     private readonly listener: Listener,
     private readonly identity: ServerTlsIdentity,
     private readonly logger: Logger,
-  ) {}
+    private readonly options: GrpcServerOptions = {},
+  ) {
+    this.closed = new ClosedConnectionLog(logger);
+  }
 
   async start(service: UntypedServiceImplementation): Promise<void> {
     this.grpc.addService(multipassRpcDefinition(), service);
     // The TLS is ours, so grpc-js's own layer is plaintext over the decrypted socket.
     const injector = this.grpc.createConnectionInjector(ServerCredentials.createInsecure());
-    this.tls = createTlsConnectionServer(this.identity, (socket) => injector.injectConnection(socket), this.logger);
+    this.tls = createTlsConnectionServer(
+      this.identity,
+      (socket) => injector.injectConnection(socket),
+      {
+        settings: this.options.guard ?? DEFAULT_GUARD_SETTINGS,
+        limits: this.options.limits ?? new ConnectionLimits(),
+        closed: this.closed,
+        peerOf: (socket) => this.listener.peerOf(socket),
+        isTrusted: this.options.isTrusted ?? (() => false),
+      },
+      this.logger,
+    );
     await this.listener.listen(this.tls);
   }
 
@@ -34,6 +66,7 @@ export class GrpcServer {
   async stop(): Promise<void> {
     this.grpc.forceShutdown();
     if (this.tls !== undefined) destroyConnections(this.tls);
+    this.closed.flush();
     await this.listener.close();
   }
 }

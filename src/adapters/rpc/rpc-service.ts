@@ -12,7 +12,7 @@ import type { DaemonSettings } from '../../domain/daemon-settings.js';
 import type { TrustPolicy } from '../../domain/trust-policy.js';
 import type { InstanceInventory } from '../../ports/instance-inventory.js';
 import type { Logger } from '../../ports/logger.js';
-import { certificateOfCall } from '../transports/peer-identity.js';
+import { connectionOfCall, type GuardedConnection } from '../transports/connection-guard.js';
 import { STATUS_FOR } from './auth-error-status.js';
 import { RPC_AUTH_TABLE } from './rpc-auth-table.js';
 
@@ -38,38 +38,49 @@ type AnyCall = { getAuthContext: ServerDuplexStream<unknown, unknown>['getAuthCo
  * (`admitted`) from RPC_AUTH_TABLE, never in the handlers.
  */
 export function createRpcService(deps: RpcServiceDeps): UntypedServiceImplementation {
-  const callerOf = (call: AnyCall): Caller => {
-    const certificate = certificateOfCall(call);
-    const peer = UNKNOWN_PEER;
+  const callerOf = (connection: GuardedConnection | undefined): Caller => {
+    const peer = connection?.peer ?? UNKNOWN_PEER;
+    const certificate = connection?.certificate;
     return certificate === undefined ? { transport: deps.transport, peer } : { transport: deps.transport, peer, certificate };
   };
 
+  /** The one place trust is checked. A connection that gets in leaves the untrusted caps and deadlines. */
   const admitted = async (method: string, call: AnyCall): Promise<Caller> => {
-    const caller = callerOf(call);
+    const connection = connectionOfCall(call);
+    const caller = callerOf(connection);
     const policy = RPC_AUTH_TABLE[method];
     if (policy === undefined) throw new AuthError('not-trusted', `method '${method}' is not available`);
-    if (policy === 'requiresTrust') await deps.policy.admit(caller);
+    if (policy !== 'allowUntrusted') {
+      await deps.policy.admit(caller, { bootstrap: policy === 'requiresTrust' });
+      connection?.markTrusted();
+    }
     return caller;
   };
 
   const toWire = (method: string, error: unknown): WireError => {
     if (AuthError.is(error)) {
+      const code = STATUS_FOR[error.code];
+      if (code === status.INTERNAL) {
+        // The full story (file names, causes) is for the admin; callers may be anyone.
+        deps.logger.error('rpc failed', { method, code: error.code, error: error.message });
+        return { code, details: INTERNAL_DETAILS };
+      }
       deps.logger.debug('rpc refused', { method, code: error.code });
-      return { code: STATUS_FOR[error.code], details: error.message };
+      return { code, details: withoutPaths(error.message) };
     }
     deps.logger.error('rpc failed', { method, error: error instanceof Error ? error.stack : String(error) });
-    return { code: status.INTERNAL, details: 'internal error; see the multipassd log' };
+    return { code: status.INTERNAL, details: INTERNAL_DETAILS };
   };
 
   /** One request in, replies out, status last: the shape of every streaming Multipass RPC. */
-  const streaming = <Req, Rep>(method: string, handle: (request: Req, caller: Caller) => Promise<Rep[]>) =>
+  const streaming = <Req, Rep>(method: string, handle: (request: Req, caller: Caller, call: AnyCall) => Promise<Rep[]>) =>
     (call: ServerDuplexStream<Req, Rep>): void => {
       let answered = false;
       const fail = (error: WireError) => call.emit('error', error);
       call.once('data', (request: Req) => {
         answered = true;
         admitted(method, call)
-          .then((caller) => handle(request, caller))
+          .then((caller) => handle(request, caller, call))
           .then((replies) => {
             for (const reply of replies) call.write(reply);
             call.end();
@@ -115,9 +126,17 @@ export function createRpcService(deps: RpcServiceDeps): UntypedServiceImplementa
       return [];
     }),
 
-    authenticate: streaming('authenticate', async (request: { passphrase: string }, caller) => {
+    authenticate: streaming('authenticate', async (request: { passphrase: string }, caller, call) => {
       await deps.policy.enrol(caller, request.passphrase);
+      connectionOfCall(call)?.markTrusted();
       return [];
     }),
   };
+}
+
+const INTERNAL_DETAILS = 'internal error; see the multipassd log';
+
+/** Defence in depth: no server path reaches a client, whatever a message was built from. */
+function withoutPaths(message: string): string {
+  return message.replace(/'\/[^']*'/g, "'<path>'");
 }

@@ -1,5 +1,7 @@
+import type { Socket } from 'node:net';
 import type { Server } from 'node:tls';
 import type { TransportKind } from '../../domain/caller.js';
+import type { Peer } from '../../domain/peer.js';
 
 /** Where the daemon's TLS server listens: a Unix socket path or a TCP host and port. */
 export interface Listener {
@@ -8,6 +10,8 @@ export interface Listener {
   address(): string;
   /** Binds the server. @throws ListenError with a message for the admin. */
   listen(server: Server): Promise<void>;
+  /** Who the OS says is at the other end of an accepted connection: never what the client claims. */
+  peerOf(socket: Socket): Peer;
   /** Stops listening and removes what `listen` created (the socket file). */
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo, type Socket } from 'node:net';
 import type { Server } from 'node:tls';
+import { UNKNOWN_PEER, type Peer } from '../../domain/peer.js';
 import type { Logger } from '../../ports/logger.js';
 import type { SocketAccess } from '../../ports/socket-access.js';
 import { ListenError, type Listener } from './listener.js';
@@ -11,6 +11,7 @@ import { ListenError, type Listener } from './listener.js';
  */
 export class TcpListener implements Listener, SocketAccess {
   readonly kind = 'tcp' as const;
+  readonly restrictable = false;
   private server: Server | undefined;
   private readonly host: string;
   private readonly port: number;
@@ -59,6 +60,12 @@ export class TcpListener implements Listener, SocketAccess {
     this.server = server;
   }
 
+  /** TCP knows only the remote address: see peerNetwork. */
+  peerOf(socket: Socket): Peer {
+    const address = socket.remoteAddress;
+    return address === undefined ? UNKNOWN_PEER : { kind: 'tcp', address: peerNetwork(address) };
+  }
+
   isRestricted(): boolean {
     return false;
   }
@@ -84,4 +91,27 @@ export function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   return host === '::1';
+}
+
+/**
+ * The network a TCP peer is counted by, so that one user cannot become many peers by picking
+ * source addresses: all of 127.0.0.0/8 is loopback (any local user can bind any of it) and an
+ * IPv6 host usually holds a whole /64. Every local TCP user is therefore one peer: only the
+ * Unix socket tells users apart.
+ */
+export function peerNetwork(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  const v4 = mapped?.[1] ?? (isIP(address) === 4 ? address : undefined);
+  if (v4 !== undefined) return v4.startsWith('127.') ? '127.0.0.0/8' : v4;
+  if (isIP(address) !== 6) return address;
+  if (address === '::1') return '::1';
+  return `${expandIpv6(address).slice(0, 4).join(':')}::/64`;
+}
+
+function expandIpv6(address: string): string[] {
+  const [head = '', tail] = address.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const zeros = Array.from({ length: Math.max(0, 8 - left.length - right.length) }, () => '0');
+  return [...left, ...(tail === undefined ? [] : zeros), ...right].map((group) => group.toLowerCase().replace(/^0+(?=.)/, ''));
 }

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { Logger } from '../../ports/logger.js';
+import { connectionOfTlsSocket, guardConnection, rememberPeerCertificate, type ConnectionGuardDeps } from './connection-guard.js';
 import { identifyPeer } from './peer-identity.js';
 
 const openConnections = new WeakMap<Server, Set<Socket>>();
@@ -18,11 +19,13 @@ export interface ServerTlsIdentity {
 /**
  * The TLS front of the daemon. It asks every client for a certificate but accepts any
  * (self-signed client certificates are the point), then hands the decrypted connection to
- * grpc-js. Plaintext or broken handshakes are dropped with a debug line, never a crash.
+ * grpc-js. Every connection is guarded from accept (caps per peer and in total, deadlines
+ * until it is trusted); plaintext or broken handshakes are dropped, never a crash.
  */
 export function createTlsConnectionServer(
   identity: ServerTlsIdentity,
   inject: (socket: TLSSocket) => void,
+  guard: ConnectionGuardDeps,
   logger: Logger,
 ): Server {
   const server = createServer({
@@ -32,29 +35,51 @@ export function createTlsConnectionServer(
     rejectUnauthorized: false,
     ALPNProtocols: ['h2'],
     minVersion: 'TLSv1.2',
-    // A client that never finishes the handshake must not hold a connection (or a stop) for long.
-    handshakeTimeout: 10_000,
+    // node's own timer is an idle timeout (a trickled handshake resets it): the guard's
+    // absolute deadline is what holds; this one stays as a second line.
+    handshakeTimeout: guard.settings.handshakeTimeoutMs,
   });
   // Every raw connection, so that stop() can end even those grpc-js never saw.
   const connections = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
+    if (guardConnection(socket, guard) === undefined) return;
     connections.add(socket);
     socket.once('close', () => connections.delete(socket));
   });
   openConnections.set(server, connections);
   // Inject only now: http2 waits for events a server-side TLSSocket emits after the handshake.
   server.on('secureConnection', (socket: TLSSocket) => {
-    try {
-      identifyPeer(socket);
-    } catch (error) {
-      logger.warn('dropping a connection whose client certificate cannot be read', { error: String(error) });
+    const connection = connectionOfTlsSocket(socket);
+    if (connection === undefined) {
       socket.destroy();
       return;
     }
+    let identified;
+    try {
+      identified = identifyPeer(socket);
+    } catch (error) {
+      logger.warn('dropping a connection whose client certificate cannot be read', { error: String(error) });
+      connection.close('unreadable-certificate');
+      return;
+    }
+    connection.handshakeDone(identified?.certificate);
+    if (identified !== undefined) {
+      rememberPeerCertificate(identified.peer, connection);
+      if (identified.certificate.notAfter.getTime() < Date.now() && guard.isTrusted(identified.certificate.fingerprint)) {
+        logger.info('a trusted client presents an expired certificate; it stays trusted (pinned, as in Multipass)', {
+          fingerprint: identified.certificate.fingerprint,
+          notAfter: identified.certificate.notAfter.toISOString(),
+        });
+      }
+    }
     inject(socket);
   });
-  server.on('tlsClientError', (error) => {
+  server.on('tlsClientError', (error, socket) => {
     logger.debug('refused a connection that failed the TLS handshake', { error: error.message });
+    const connection = connectionOfTlsSocket(socket);
+    const timedOut = (error as NodeJS.ErrnoException).code === 'ERR_TLS_HANDSHAKE_TIMEOUT';
+    if (connection !== undefined) connection.close(timedOut ? 'handshake-timeout' : 'handshake-failed');
+    else socket.destroy();
   });
   return server;
 }

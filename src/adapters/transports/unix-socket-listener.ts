@@ -1,9 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { chmod, chown, unlink } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Server } from 'node:tls';
+import { UNKNOWN_PEER, type Peer } from '../../domain/peer.js';
 import type { Logger } from '../../ports/logger.js';
+import { unixPeerCredentials } from '../system/libc.js';
 import type { SocketAccess } from '../../ports/socket-access.js';
 import { ListenError, type Listener } from './listener.js';
 import type { AdminGroup } from './unix-group.js';
@@ -18,6 +20,7 @@ const OWNER_ONLY_MODE = 0o600;
  */
 export class UnixSocketListener implements Listener, SocketAccess {
   readonly kind = 'unix' as const;
+  readonly restrictable = true;
   private server: Server | undefined;
   private restricted = true;
 
@@ -52,6 +55,12 @@ export class UnixSocketListener implements Listener, SocketAccess {
     }
     this.server = server;
     this.restricted = true;
+  }
+
+  /** The kernel's peer credentials (SO_PEERCRED / getpeereid); unknown where they cannot be read. */
+  peerOf(socket: Socket): Peer {
+    const credentials = unixPeerCredentials(socket);
+    return credentials === undefined ? UNKNOWN_PEER : { kind: 'unix', ...credentials };
   }
 
   isRestricted(): boolean {

@@ -17,7 +17,29 @@ export interface DaemonConfig {
   readonly logLevel: LogLevel;
   /** TCP only: binding a non-loopback address is refused unless this is true. */
   readonly allowRemote: boolean;
+  /** Refuse client certificates outside their validity dates (off: stored certificates are pins). */
+  readonly rejectExpiredCertificates: boolean;
+  readonly limits: DaemonLimits;
 }
+
+/** What a hostile local user can cost the daemon (README, Security). */
+export interface DaemonLimits {
+  readonly handshakeTimeoutMs: number;
+  readonly untrustedConnectionTimeoutMs: number;
+  readonly maxUntrustedConnections: number;
+  readonly maxUntrustedConnectionsPerPeer: number;
+  readonly passphraseGuessesPerMinute: number;
+  readonly passphraseGuessesPerMinutePerPeer: number;
+}
+
+export const DEFAULT_LIMITS: DaemonLimits = {
+  handshakeTimeoutMs: 10_000,
+  untrustedConnectionTimeoutMs: 60_000,
+  maxUntrustedConnections: 256,
+  maxUntrustedConnectionsPerPeer: 32,
+  passphraseGuessesPerMinute: 60,
+  passphraseGuessesPerMinutePerPeer: 10,
+};
 
 /** Command-line flags; each overrides the environment, the file and the defaults. */
 export interface DaemonFlags {
@@ -46,10 +68,17 @@ const KEYS = {
   socket_group: { env: 'MULTIPASSD_SOCKET_GROUP', check: nonEmpty },
   log_level: { env: 'MULTIPASSD_LOG_LEVEL', check: oneOf(LOG_LEVELS) },
   allow_remote: { env: 'MULTIPASSD_ALLOW_REMOTE', check: boolean },
+  reject_expired_certificates: { env: 'MULTIPASSD_REJECT_EXPIRED_CERTIFICATES', check: boolean },
+  handshake_timeout: { env: 'MULTIPASSD_HANDSHAKE_TIMEOUT', check: seconds },
+  untrusted_connection_timeout: { env: 'MULTIPASSD_UNTRUSTED_CONNECTION_TIMEOUT', check: seconds },
+  max_untrusted_connections: { env: 'MULTIPASSD_MAX_UNTRUSTED_CONNECTIONS', check: count },
+  max_untrusted_connections_per_peer: { env: 'MULTIPASSD_MAX_UNTRUSTED_CONNECTIONS_PER_PEER', check: count },
+  passphrase_guesses_per_minute: { env: 'MULTIPASSD_PASSPHRASE_GUESSES_PER_MINUTE', check: count },
+  passphrase_guesses_per_minute_per_peer: { env: 'MULTIPASSD_PASSPHRASE_GUESSES_PER_MINUTE_PER_PEER', check: count },
 } as const;
 
 type Key = keyof typeof KEYS;
-type Values = Partial<Record<Key, string | boolean>>;
+type Values = Partial<Record<Key, string | boolean | number>>;
 
 /** Win32 has no Unix socket for Multipass: it listens on TCP, as Multipass does. */
 export function defaultAddress(platform: NodeJS.Platform, env: Env, perUser = false): string {
@@ -81,6 +110,23 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: Env, platform: Node
     store: (merged.store as StoreKind | undefined) ?? 'pem',
     logLevel: (merged.log_level as LogLevel | undefined) ?? 'info',
     allowRemote: (merged.allow_remote as boolean | undefined) ?? false,
+    rejectExpiredCertificates: (merged.reject_expired_certificates as boolean | undefined) ?? false,
+    limits: limitsFrom(merged),
+  };
+}
+
+function limitsFrom(values: Values): DaemonLimits {
+  const number = (key: Key, fallback: number, scale = 1): number => {
+    const value = values[key] as number | undefined;
+    return value === undefined ? fallback : Math.round(value * scale);
+  };
+  return {
+    handshakeTimeoutMs: number('handshake_timeout', DEFAULT_LIMITS.handshakeTimeoutMs, 1000),
+    untrustedConnectionTimeoutMs: number('untrusted_connection_timeout', DEFAULT_LIMITS.untrustedConnectionTimeoutMs, 1000),
+    maxUntrustedConnections: number('max_untrusted_connections', DEFAULT_LIMITS.maxUntrustedConnections),
+    maxUntrustedConnectionsPerPeer: number('max_untrusted_connections_per_peer', DEFAULT_LIMITS.maxUntrustedConnectionsPerPeer),
+    passphraseGuessesPerMinute: number('passphrase_guesses_per_minute', DEFAULT_LIMITS.passphraseGuessesPerMinute),
+    passphraseGuessesPerMinutePerPeer: number('passphrase_guesses_per_minute_per_peer', DEFAULT_LIMITS.passphraseGuessesPerMinutePerPeer),
   };
 }
 
@@ -134,7 +180,7 @@ function validated(raw: Record<string, unknown>, source: string): Values {
   return values;
 }
 
-type Check = (value: unknown) => string | { value: string | boolean };
+type Check = (value: unknown) => string | { value: string | boolean | number };
 
 function oneOf(allowed: readonly string[]): Check {
   return (value) =>
@@ -164,6 +210,22 @@ function address(value: unknown): ReturnType<Check> {
   const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value);
   if (match === null || Number(match[2]) > 65535) return `expected unix:/path or host:port, got '${value}'`;
   return { value };
+}
+
+/** A duration in seconds (fractions allowed), from 0.1 s to an hour. */
+function seconds(value: unknown): ReturnType<Check> {
+  const parsed = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof parsed === 'number' && Number.isFinite(parsed) && parsed >= 0.1 && parsed <= 3600
+    ? { value: parsed }
+    : `expected a number of seconds from 0.1 to 3600, got ${JSON.stringify(value)}`;
+}
+
+/** A whole number from 1 to a million. */
+function count(value: unknown): ReturnType<Check> {
+  const parsed = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  return typeof parsed === 'number' && Number.isSafeInteger(parsed) && parsed >= 1 && parsed <= 1_000_000
+    ? { value: parsed }
+    : `expected a whole number from 1 to 1000000, got ${JSON.stringify(value)}`;
 }
 
 function nonBlank(value: string | undefined): string | undefined {

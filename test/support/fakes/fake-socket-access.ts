@@ -10,12 +10,14 @@ export class FakeSocketAccess implements SocketAccess {
   /** Every call, in order. */
   readonly calls: SocketAccessCall[] = [];
   private restricted: boolean;
+  readonly restrictable: boolean;
 
   private constructor(
     readonly kind: 'unix' | 'tcp',
     restricted: boolean,
   ) {
     this.restricted = restricted;
+    this.restrictable = kind === 'unix';
   }
 
   /** A Unix socket limited to the admin group, as the daemon leaves it on an empty store. */

@@ -92,32 +92,4 @@ describe('PassphraseVault', () => {
       expect(value).to.match(/^fake-sha256\$/);
     }
   });
-
-  it('refuses checks beyond its limit while they run, and accepts again once they finish', async () => {
-    const settings = new InMemorySettingsStore();
-    // Each check waits until released, so several are in flight together.
-    const releases: Array<() => void> = [];
-    class GatedHasher extends FakePassphraseHasher {
-      override async verify(passphrase: string, encoded: string): Promise<boolean> {
-        await new Promise<void>((resolve) => releases.push(resolve));
-        return super.verify(passphrase, encoded);
-      }
-    }
-    const vault = new PassphraseVault(settings, new GatedHasher(), 2);
-    await vault.set(PASSPHRASE);
-
-    const first = vault.verify(PASSPHRASE);
-    const second = vault.verify('wrong');
-    await new Promise((resolve) => setImmediate(resolve));
-    const third = await rejectionOf(vault.verify(PASSPHRASE));
-    expect(AuthError.is(third, 'too-many-attempts'), String(third)).to.equal(true);
-
-    releases.splice(0).forEach((release) => release());
-    await first;
-    expect(AuthError.is(await rejectionOf(second), 'passphrase-mismatch')).to.equal(true);
-    const again = vault.verify(PASSPHRASE);
-    await new Promise((resolve) => setImmediate(resolve));
-    releases.splice(0).forEach((release) => release());
-    await again;
-  });
 });

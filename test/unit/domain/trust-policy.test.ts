@@ -3,7 +3,8 @@ import { InMemoryCertStore } from '../../../src/adapters/stores/in-memory-cert-s
 import { InMemorySettingsStore } from '../../../src/adapters/stores/in-memory-settings-store.js';
 import { AuthError, type AuthErrorCode } from '../../../src/domain/auth-error.js';
 import type { Caller, TransportKind } from '../../../src/domain/caller.js';
-import { UNKNOWN_PEER } from '../../../src/domain/peer.js';
+import { EnrolmentThrottle } from '../../../src/domain/enrolment-throttle.js';
+import type { Peer } from '../../../src/domain/peer.js';
 import type { ClientCertificate } from '../../../src/domain/client-certificate.js';
 import { PassphraseVault } from '../../../src/domain/passphrase-vault.js';
 import type { TrustedCertificate } from '../../../src/domain/trusted-certificate.js';
@@ -12,6 +13,8 @@ import { makeClientCertificate } from '../../support/fakes/client-certificates.j
 import { FakeClock } from '../../support/fakes/fake-clock.js';
 import { FakePassphraseHasher } from '../../support/fakes/fake-passphrase-hasher.js';
 import { FakeSocketAccess } from '../../support/fakes/fake-socket-access.js';
+import { FakeScheduler } from '../../support/fakes/fake-scheduler.js';
+import { FakeUserDirectory } from '../../support/fakes/fake-user-directory.js';
 import { RecordingLoggerFake } from '../../support/fakes/recording-logger-fake.js';
 
 const NOT_SET_MESSAGE = 'Passphrase is not set. Please `multipass set local.passphrase` with a trusted client.';
@@ -45,18 +48,33 @@ interface Harness {
   logger: RecordingLoggerFake;
 }
 
-function harness(options: { access: FakeSocketAccess; store?: InMemoryCertStore }): Harness {
+function harness(options: { access: FakeSocketAccess; store?: InMemoryCertStore; rejectExpired?: boolean }): Harness {
   const store = options.store ?? new InMemoryCertStore();
   const settings = new InMemorySettingsStore();
   const vault = new PassphraseVault(settings, new FakePassphraseHasher());
   const clock = new FakeClock();
   const logger = new RecordingLoggerFake();
-  const policy = new TrustPolicy(store, options.access, vault, clock, logger);
+  const throttle = new EnrolmentThrottle(clock, new FakeScheduler(clock));
+  const policy = new TrustPolicy({
+    store,
+    access: options.access,
+    vault,
+    throttle,
+    users: new FakeUserDirectory(),
+    clock,
+    logger,
+    options: { rejectExpired: options.rejectExpired ?? false },
+  });
   return { policy, store, settings, vault, access: options.access, clock, logger };
 }
 
-function caller(certificate?: ClientCertificate, transport: TransportKind = 'unix'): Caller {
-  const peer = UNKNOWN_PEER;
+/** An admin (alice, uid 1000) on the Unix socket, or a local TCP client. */
+const ALICE: Peer = { kind: 'unix', uid: 1000, gid: 1000, pid: 4242 };
+const NOBODY: Peer = { kind: 'unix', uid: 65534, gid: 65534, pid: 4343 };
+const LOOPBACK: Peer = { kind: 'tcp', address: '127.0.0.0/8' };
+
+function caller(certificate?: ClientCertificate, transport: TransportKind = 'unix', unixPeer: Peer = ALICE): Caller {
+  const peer = transport === 'unix' ? unixPeer : LOOPBACK;
   return certificate === undefined ? { transport, peer } : { transport, peer, certificate };
 }
 
@@ -109,7 +127,9 @@ describe('TrustPolicy', () => {
       const error = await expectAuthError(policy.admit(caller(makeClientCertificate())), 'not-trusted');
 
       expect(error.message).to.equal(NOT_AUTHENTICATED_MESSAGE);
-      expect(NOT_AUTHENTICATED_MESSAGE).to.equal('The client is not authenticated with the Multipass service.');
+      expect(NOT_AUTHENTICATED_MESSAGE).to.equal(
+        "The client is not authenticated with the Multipass service.\nPlease use 'multipass authenticate' before proceeding.",
+      );
     });
 
     it('admits a trusted certificate on every call', async () => {
@@ -167,12 +187,14 @@ describe('TrustPolicy', () => {
       expect(access.calls).to.deep.equal([]);
     });
 
-    it('does not bootstrap on an open unix socket with an empty store', async () => {
-      const { policy, store } = harness({ access: FakeSocketAccess.openUnix() });
+    it('restricts an open unix socket whose store is empty before any bootstrap, and bootstraps only an admin', async () => {
+      const { policy, store, access } = harness({ access: FakeSocketAccess.openUnix() });
 
-      await expectAuthError(policy.admit(caller(makeClientCertificate())), 'not-trusted');
-
+      await expectAuthError(policy.admit(caller(makeClientCertificate(), 'unix', NOBODY)), 'not-trusted');
       expect(store.size()).to.equal(0);
+      expect(access.isRestricted()).to.equal(true);
+
+      expect((await policy.admit(caller(makeClientCertificate()))).via).to.equal('bootstrap');
     });
 
     // Rule 4 read literally: TCP never bootstraps, whatever state the Unix socket is in.
@@ -270,50 +292,96 @@ describe('TrustPolicy', () => {
       expect(await h.policy.admit(caller(latecomer))).to.deep.equal({ fingerprint: latecomer.fingerprint, via: 'trusted' });
     });
 
-    it('refuses an expired certificate, even a trusted one', async () => {
+    it('admits a trusted certificate whatever its validity dates: a stored certificate is a pin, as in Multipass', async () => {
       const { policy, clock, store } = harness({ access: FakeSocketAccess.openUnix() });
       const expired = makeClientCertificate({
         notBefore: new Date(clock.now().getTime() - 10 * DAY),
         notAfter: new Date(clock.now().getTime() - 1),
       });
+      const early = makeClientCertificate({ notBefore: new Date(clock.now().getTime() + DAY) });
       await store.add(trusted(expired));
-
-      await expectAuthError(policy.admit(caller(expired)), 'invalid-certificate');
-    });
-
-    it('refuses a certificate that is not yet valid, even a trusted one', async () => {
-      const { policy, clock, store } = harness({ access: FakeSocketAccess.openUnix() });
-      const early = makeClientCertificate({
-        notBefore: new Date(clock.now().getTime() + 1),
-        notAfter: new Date(clock.now().getTime() + 10 * DAY),
-      });
       await store.add(trusted(early));
 
-      await expectAuthError(policy.admit(caller(early)), 'invalid-certificate');
+      expect((await policy.admit(caller(expired))).via).to.equal('trusted');
+      expect((await policy.admit(caller(early))).via).to.equal('trusted');
     });
 
-    it('admits a trusted certificate again once the clock is inside its validity', async () => {
-      const { policy, clock, store } = harness({ access: FakeSocketAccess.openUnix() });
+    it('refuses certificates outside their dates when the admin asks for it, and admits them once inside', async () => {
+      const { policy, clock, store } = harness({ access: FakeSocketAccess.openUnix(), rejectExpired: true });
+      const expired = makeClientCertificate({ notAfter: new Date(clock.now().getTime() - 1) });
       const later = makeClientCertificate({
         notBefore: new Date(clock.now().getTime() + DAY),
         notAfter: new Date(clock.now().getTime() + 10 * DAY),
       });
+      await store.add(trusted(expired));
       await store.add(trusted(later));
+
+      await expectAuthError(policy.admit(caller(expired)), 'invalid-certificate');
       await expectAuthError(policy.admit(caller(later)), 'invalid-certificate');
-
       clock.advance(2 * DAY);
-
       expect((await policy.admit(caller(later))).via).to.equal('trusted');
     });
 
-    it('does not bootstrap an expired certificate and keeps the socket restricted', async () => {
-      const { policy, store, access, clock } = harness({ access: FakeSocketAccess.restrictedUnix() });
+    it('does not bootstrap an expired certificate when the admin refuses expired ones', async () => {
+      const { policy, store, access, clock } = harness({ access: FakeSocketAccess.restrictedUnix(), rejectExpired: true });
       const expired = makeClientCertificate({ notAfter: new Date(clock.now().getTime() - DAY) });
 
       await expectAuthError(policy.admit(caller(expired)), 'invalid-certificate');
 
       expect(store.size()).to.equal(0);
       expect(access.isRestricted()).to.equal(true);
+    });
+
+    it('never bootstraps on a verify-only call (ping), even as the first admin on an empty restricted store', async () => {
+      const { policy, store, access } = harness({ access: FakeSocketAccess.restrictedUnix() });
+      const first = makeClientCertificate();
+
+      await expectAuthError(policy.admit(caller(first), { bootstrap: false }), 'not-trusted');
+
+      expect(store.size()).to.equal(0);
+      expect(access.isRestricted()).to.equal(true);
+      expect((await policy.admit(caller(first))).via, 'the next other call bootstraps').to.equal('bootstrap');
+    });
+
+    it('refuses to bootstrap a peer that is neither root nor in the admin group, even on the restricted socket', async () => {
+      const { policy, store, access, logger } = harness({ access: FakeSocketAccess.restrictedUnix() });
+      const intruder = makeClientCertificate();
+
+      await expectAuthError(policy.admit(caller(intruder, 'unix', NOBODY)), 'not-trusted');
+
+      expect(store.size()).to.equal(0);
+      expect(access.isRestricted()).to.equal(true);
+      const warning = logger.lines.find((line) => line.level === 'warn');
+      expect(warning?.fields).to.deep.include({ fingerprint: intruder.fingerprint });
+      expect(warning?.fields?.peer).to.deep.include({ uid: 65534, user: 'nobody' });
+    });
+
+    it('refuses to bootstrap a peer the OS could not identify', async () => {
+      const { policy, store } = harness({ access: FakeSocketAccess.restrictedUnix() });
+
+      await expectAuthError(policy.admit(caller(makeClientCertificate(), 'unix', { kind: 'unknown' })), 'not-trusted');
+
+      expect(store.size()).to.equal(0);
+    });
+
+    it('refuses a bootstrap that races a trust granted by another process between its checks, and stores nothing', async () => {
+      const other = trusted(makeClientCertificate());
+      let refreshes = 0;
+      // The first look (outside the bootstrap lock) sees an empty store; another process then
+      // trusts a certificate (`multipassd trust add`) before the look inside the lock.
+      class RacingStore extends InMemoryCertStore {
+        override async refresh(): Promise<void> {
+          refreshes += 1;
+          if (refreshes === 2) await super.add(other);
+        }
+      }
+      const { policy, store } = harness({ access: FakeSocketAccess.restrictedUnix(), store: new RacingStore() });
+      const caller1 = makeClientCertificate();
+
+      await expectAuthError(policy.admit(caller(caller1)), 'not-trusted');
+
+      expect(store.contains(caller1.fingerprint)).to.equal(false);
+      expect((await store.list()).map((c) => c.fingerprint)).to.deep.equal([other.fingerprint]);
     });
   });
 
@@ -370,8 +438,8 @@ describe('TrustPolicy', () => {
       expect(store.size()).to.equal(0);
     });
 
-    it('refuses an expired certificate even with the right passphrase', async () => {
-      const { policy, store, vault, clock } = harness({ access: FakeSocketAccess.openUnix() });
+    it('refuses an expired certificate even with the right passphrase when the admin refuses expired ones', async () => {
+      const { policy, store, vault, clock } = harness({ access: FakeSocketAccess.openUnix(), rejectExpired: true });
       await vault.set('correct horse battery staple');
       const expired = makeClientCertificate({ notAfter: new Date(clock.now().getTime() - DAY) });
 
@@ -380,10 +448,23 @@ describe('TrustPolicy', () => {
       expect(store.size()).to.equal(0);
     });
 
+    it('logs every refused attempt at info with the certificate and the peer, never the passphrase', async () => {
+      const { policy, vault, logger } = harness({ access: FakeSocketAccess.openUnix() });
+      await vault.set('correct horse battery staple');
+      const guesser = makeClientCertificate();
+
+      await expectAuthError(policy.enrol(caller(guesser, 'unix', NOBODY), 'open sesame'), 'passphrase-mismatch');
+
+      const refusal = logger.lines.find((line) => line.level === 'info' && line.message === 'refused an enrolment');
+      expect(refusal?.fields).to.deep.include({ reason: 'passphrase-mismatch', fingerprint: guesser.fingerprint });
+      expect(refusal?.fields?.peer).to.deep.include({ uid: 65534, user: 'nobody' });
+      expect(logger.text()).to.not.include('open sesame');
+    });
+
     it('never logs the passphrase', async () => {
       const { policy, vault, logger } = harness({ access: FakeSocketAccess.openUnix() });
       await vault.set('correct horse battery staple');
-      await authErrorOf(policy.enrol(caller(makeClientCertificate()), 'wrong guess here'));
+      await authErrorOf(policy.enrol(caller(makeClientCertificate(), 'unix', NOBODY), 'wrong guess here'));
       await policy.enrol(caller(makeClientCertificate()), 'correct horse battery staple');
 
       expect(logger.lines).to.not.have.length(0);
@@ -393,7 +474,7 @@ describe('TrustPolicy', () => {
   });
 
   describe('resync', () => {
-    it('opens the socket once another process trusts someone, and keeps it open when nobody is left', async () => {
+    it('opens the socket once another process trusts someone, and restricts it again when nobody is left', async () => {
       const shared: TrustedCertificate[] = [];
       class SharedBackingStore extends InMemoryCertStore {
         override async refresh(): Promise<void> {
@@ -410,10 +491,12 @@ describe('TrustPolicy', () => {
       shared.pop();
       await h.policy.resync();
       expect(h.store.size()).to.equal(0);
-      expect(access.isRestricted(), 'never restricted again while running').to.equal(false);
-      // So a caller who connected through the open socket cannot bootstrap itself.
-      await expectAuthError(h.policy.admit(caller(makeClientCertificate())), 'not-trusted');
+      expect(access.isRestricted(), 'restricted again, so an admin can bootstrap without a restart').to.equal(true);
+      // A non-admin who connected through the open socket still cannot bootstrap itself...
+      await expectAuthError(h.policy.admit(caller(makeClientCertificate(), 'unix', NOBODY)), 'not-trusted');
       expect(h.store.size()).to.equal(0);
+      // ...but an admin can.
+      expect((await h.policy.admit(caller(makeClientCertificate()))).via).to.equal('bootstrap');
     });
   });
 

@@ -1,0 +1,121 @@
+import type { PeerCertificate, TLSSocket } from 'node:tls';
+import type { Socket } from 'node:net';
+import type { ClientCertificate } from '../../domain/client-certificate.js';
+import type { ConnectionLimits, UntrustedSlot } from '../../domain/connection-limits.js';
+import type { Fingerprint } from '../../domain/fingerprint.js';
+import type { Peer } from '../../domain/peer.js';
+import type { ClosedConnectionLog, CloseReason } from './closed-connection-log.js';
+
+export interface ConnectionGuardSettings {
+  /** From accept to a finished TLS handshake, whatever the client sends meanwhile. */
+  readonly handshakeTimeoutMs: number;
+  /** From accept until the connection shows a trusted certificate or enrols. */
+  readonly untrustedTimeoutMs: number;
+}
+
+export const DEFAULT_GUARD_SETTINGS: ConnectionGuardSettings = { handshakeTimeoutMs: 10_000, untrustedTimeoutMs: 60_000 };
+
+export interface ConnectionGuardDeps {
+  readonly settings: ConnectionGuardSettings;
+  readonly limits: ConnectionLimits;
+  readonly closed: ClosedConnectionLog;
+  /** Who the OS says is at the other end (the listener knows how to ask). */
+  peerOf(socket: Socket): Peer;
+  /** O(1): is this certificate pinned in the store? */
+  isTrusted(fingerprint: Fingerprint): boolean;
+}
+
+/**
+ * One accepted connection, from the raw socket to the end. Until it shows a trusted
+ * certificate (or enrols) it holds a slot under the per-peer and total caps and must get
+ * there before its deadline, or it is destroyed: a client that sends nothing, stalls or
+ * trickles the handshake, or wedges the HTTP/2 session with a malformed frame (which leaves
+ * the socket unread, so its descriptor would otherwise never be released), costs nothing lasting.
+ */
+export class GuardedConnection {
+  certificate: ClientCertificate | undefined;
+  private deadline: NodeJS.Timeout | undefined;
+  private trusted = false;
+
+  constructor(
+    readonly peer: Peer,
+    private readonly raw: Socket,
+    private readonly slot: UntrustedSlot,
+    private readonly deps: ConnectionGuardDeps,
+  ) {
+    raw.once('close', () => {
+      this.slot.release();
+      this.clearDeadline();
+    });
+    this.arm(deps.settings.handshakeTimeoutMs, 'handshake-timeout');
+  }
+
+  /** TLS is done: from now on only trust ends the deadline. */
+  handshakeDone(certificate: ClientCertificate | undefined): void {
+    this.certificate = certificate;
+    if (certificate !== undefined && this.deps.isTrusted(certificate.fingerprint)) {
+      this.markTrusted();
+      return;
+    }
+    this.arm(this.deps.settings.untrustedTimeoutMs, 'untrusted-timeout');
+  }
+
+  /** The connection's certificate is trusted (it was, or it just enrolled or bootstrapped). */
+  markTrusted(): void {
+    if (this.trusted) return;
+    this.trusted = true;
+    this.clearDeadline();
+    this.slot.release();
+  }
+
+  close(reason: CloseReason): void {
+    this.clearDeadline();
+    this.deps.closed.record(reason, { peer: this.peer, ...(this.certificate ? { fingerprint: this.certificate.fingerprint } : {}) });
+    this.raw.destroy();
+  }
+
+  private arm(delayMs: number, reason: CloseReason): void {
+    this.clearDeadline();
+    this.deadline = setTimeout(() => this.close(reason), delayMs);
+    this.deadline.unref();
+  }
+
+  private clearDeadline(): void {
+    if (this.deadline !== undefined) clearTimeout(this.deadline);
+    this.deadline = undefined;
+  }
+}
+
+const byRawSocket = new WeakMap<Socket, GuardedConnection>();
+/** grpc-js hands calls the memoised peer certificate object: it is the key from a call to its connection. */
+const byPeerCertificate = new WeakMap<PeerCertificate, GuardedConnection>();
+
+/** Call for every accepted raw connection. Undefined (and the socket destroyed) when over a cap. */
+export function guardConnection(raw: Socket, deps: ConnectionGuardDeps): GuardedConnection | undefined {
+  const peer = deps.peerOf(raw);
+  const slot = deps.limits.admit(peer);
+  if (slot === undefined) {
+    deps.closed.record('over-cap', { peer });
+    raw.destroy();
+    return undefined;
+  }
+  const connection = new GuardedConnection(peer, raw, slot, deps);
+  byRawSocket.set(raw, connection);
+  return connection;
+}
+
+/** The guarded connection under a TLS socket (node:tls keeps the raw socket as `_parent`). */
+export function connectionOfTlsSocket(socket: TLSSocket): GuardedConnection | undefined {
+  const raw = (socket as unknown as { _parent?: Socket })._parent;
+  return raw === undefined ? undefined : byRawSocket.get(raw);
+}
+
+export function rememberPeerCertificate(peer: PeerCertificate, connection: GuardedConnection): void {
+  byPeerCertificate.set(peer, connection);
+}
+
+/** The connection a call came on, when it presented a certificate (calls without one carry no identity). */
+export function connectionOfCall(call: { getAuthContext(): { sslPeerCertificate?: PeerCertificate } }): GuardedConnection | undefined {
+  const peer = call.getAuthContext().sslPeerCertificate;
+  return peer === undefined ? undefined : byPeerCertificate.get(peer);
+}
