@@ -55,7 +55,8 @@ export const optionsOf = (command: MultipassCommandClass | undefined): readonly 
 ];
 
 /** An option's names without dashes (`format` for `--format <format>`), as Qt's errors name them. */
-export const namesOf = (option: OptionHelp): string[] => [...option.names.matchAll(/(?:^|\s)--?([\w-]+)/g)].map((m) => m[1] as string);
+export const namesOf = (option: OptionHelp): string[] =>
+  [...option.names.matchAll(/(?:^|\s)--?([\w-]+)/g)].map((match) => match[1] as string);
 
 /** Whether the option takes a value (`--format <format>`). */
 export const takesValue = (option: OptionHelp): boolean => option.names.includes('<');
