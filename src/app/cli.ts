@@ -43,8 +43,8 @@ export interface CliDependencies {
 
 // The gRPC stack and the certificate code are loaded only by a command that talks to the
 // daemon: importing grpc-js alone costs more than the rest of a `multipass help` run.
-const grpcClient: ClientFactory = async (credentials) =>
-  (await import('../adapters/rpc/grpc-multipass-client.js')).createGrpcClient(credentials);
+const grpcClient: ClientFactory = async (credentials, onLogLine) =>
+  (await import('../adapters/rpc/grpc-multipass-client.js')).createGrpcClient(credentials, onLogLine);
 const clientIdentity: IdentityProvider = async (dir) =>
   (await import('../adapters/crypto/client-identity.js')).ensureClientIdentity(dir);
 
@@ -86,6 +86,7 @@ function daemonAccess(deps: CliDependencies): DaemonAccess {
     get address() {
       return resolve().address;
     },
-    connect: () => connectToDaemon(resolve(), deps.createClient, deps.ensureIdentity),
+    // The daemon's log lines and the CLI's notices go to stderr as they come, as Multipass's do.
+    connect: () => connectToDaemon(resolve(), deps.createClient, deps.ensureIdentity, (text) => deps.stderr.write(text)),
   };
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { CLIENT_CERT_FILE, CLIENT_KEY_FILE } from '../adapters/crypto/client-identity-files.js';
 
 /**
  * Default file locations (DESIGN.md, "Files and addresses"). A daemon run as root uses the
@@ -52,24 +53,53 @@ export const settingsFilePath = (dataDir: string): string => join(dataDir, 'mult
 export const sqliteStorePath = (dataDir: string): string => join(dataDir, 'multipassd.db');
 export const defaultConfigPath = (dataDir: string): string => join(dataDir, 'multipassd.yaml');
 
-/** Where the CLI keeps its own key pair (same place as Multipass's client). */
-export function clientCertificateDir(env: Env): string {
-  return join(xdgDataHome(env), 'multipass-client-certificate');
-}
+/** Where a file is looked for; tests replace it, since Multipass's paths are system paths. */
+export type FileExists = (path: string) => boolean;
+
+const CLIENT_CERT_DIR_NAME = 'multipass-client-certificate';
 
 /**
- * Which daemon the CLI talks to when MULTIPASS_SERVER_ADDRESS is not set: this user's own
- * daemon if its socket exists (`npm start`), else the system daemon.
+ * Where the CLI keeps its own key pair, as Multipass's client does: under XDG_DATA_HOME
+ * (default `~/.local/share`); else, when only the Multipass snap's client has a pair, the
+ * snap's (`~/snap/multipass/current/data/...`), so that a snap user keeps the identity the
+ * daemon already trusts. A new pair is always made in the first place.
  */
+export function clientCertificateDir(env: Env, exists: FileExists = existsSync): string {
+  const standard = join(xdgDataHome(env), CLIENT_CERT_DIR_NAME);
+  const snap = join(userHome(env), 'snap', 'multipass', 'current', 'data', CLIENT_CERT_DIR_NAME);
+  const hasPair = (dir: string) => exists(join(dir, CLIENT_CERT_FILE)) && exists(join(dir, CLIENT_KEY_FILE));
+  return !hasPair(standard) && hasPair(snap) ? snap : standard;
+}
+
+/** Where a daemon listens, and the root CA that verifies it. */
 export interface DaemonLocation {
   readonly address: string;
   readonly rootCertPath: string;
 }
 
-export function defaultDaemonLocation(env: Env): DaemonLocation {
+// Multipass's own layout: the root CA in /usr/local/etc (the snap: under its common dir).
+const MULTIPASS_ROOT_CERT = '/usr/local/etc/multipassd/multipass_root_cert.pem';
+const SNAP_COMMON = '/var/snap/multipass/common';
+const SNAP_ROOT_CERT = join(SNAP_COMMON, 'data', 'multipassd', 'multipass_root_cert.pem');
+const SNAP_SOCKET = join(SNAP_COMMON, 'multipass_socket');
+
+/**
+ * Which daemon the CLI talks to when MULTIPASS_SERVER_ADDRESS is not set: this user's own
+ * daemon if its socket exists (`npm start`), with that daemon's root CA.
+ * Otherwise the system daemon: at /run/multipass_socket, else at the Multipass snap's socket
+ * when only that one exists. Its root CA is the first that exists of ours
+ * (`/var/lib/multipassd/certificate/`), Multipass's (`/usr/local/etc/multipassd/`) and the
+ * snap's (`/var/snap/multipass/common/data/multipassd/`), the snap's first for the snap's
+ * socket; when none exists, ours, so that the error names our default.
+ */
+export function defaultDaemonLocation(env: Env, exists: FileExists = existsSync): DaemonLocation {
   const userSocket = userSocketPath(env);
-  if (existsSync(userSocket)) {
+  if (exists(userSocket)) {
     return { address: `unix:${userSocket}`, rootCertPath: rootCertPath(userDataDir(env)) };
   }
-  return { address: `unix:${SYSTEM_SOCKET}`, rootCertPath: rootCertPath(SYSTEM_DATA_DIR) };
+  const ours = rootCertPath(SYSTEM_DATA_DIR);
+  if (!exists(SYSTEM_SOCKET) && exists(SNAP_SOCKET)) {
+    return { address: `unix:${SNAP_SOCKET}`, rootCertPath: [SNAP_ROOT_CERT, MULTIPASS_ROOT_CERT, ours].find(exists) ?? ours };
+  }
+  return { address: `unix:${SYSTEM_SOCKET}`, rootCertPath: [ours, MULTIPASS_ROOT_CERT, SNAP_ROOT_CERT].find(exists) ?? ours };
 }

@@ -2,8 +2,16 @@ import { AuthError } from './auth-error.js';
 import { PASSPHRASE_KEY, type PassphraseVault } from './passphrase-vault.js';
 
 /**
+ * What `get local.passphrase` answers once a passphrase is set. Multipass sends the stored
+ * hash and its CLI prints any non-empty value as `true`; a fixed marker gives every client
+ * the same answer without letting the hash leave the daemon.
+ */
+export const PASSPHRASE_SET_MARKER = 'true';
+
+/**
  * The settings the daemon answers `get`/`set` for. Only `local.passphrase` exists here; its
- * value is write-only: `get` tells whether one is set (`true`/`false`), never the hash.
+ * value is write-only: `get` answers '' while none is set and PASSPHRASE_SET_MARKER once one
+ * is, never the hash.
  */
 export class DaemonSettings {
   constructor(private readonly vault: PassphraseVault) {}
@@ -14,7 +22,7 @@ export class DaemonSettings {
 
   async get(key: string): Promise<string> {
     this.requireKnown(key);
-    return (await this.vault.isSet()) ? 'true' : 'false';
+    return (await this.vault.isSet()) ? PASSPHRASE_SET_MARKER : '';
   }
 
   async set(key: string, value: string): Promise<void> {

@@ -6,6 +6,7 @@ import { startDaemonProcess, type DaemonProcess } from '../support/daemon-proces
 import { wireClient, wirePing, wireStream } from '../support/grpc-wire-client.js';
 import { makeTempDir } from '../support/temp-dir.js';
 import { makeTestCertificate } from '../support/test-certificates.js';
+import { PASSPHRASE_SET_MARKER } from '../../src/domain/daemon-settings.js';
 
 /**
  * The multipass.Rpc wire contract, driven by a plain grpc-js client built from the .proto:
@@ -40,7 +41,7 @@ describe('multipass.Rpc over the wire', () => {
   it('refuses every trust-requiring method to a client without a certificate with UNAUTHENTICATED', async () => {
     const anonymous = await connectAs('anonymous');
     expect((await wirePing(anonymous)).code).to.equal(status.UNAUTHENTICATED);
-    for (const method of ['version', 'list', 'get', 'set']) {
+    for (const method of ['version', 'list', 'get', 'set', 'keys']) {
       const outcome = await wireStream(anonymous, method, { key: 'local.passphrase', val: 'x' });
       expect(outcome.code, method).to.equal(status.UNAUTHENTICATED);
     }
@@ -69,7 +70,7 @@ describe('multipass.Rpc over the wire', () => {
     const user = await connectAs('new');
     expect((await wireStream(admin, 'version', {})).code).to.equal(status.OK);
 
-    for (const method of ['version', 'list', 'get', 'set']) {
+    for (const method of ['version', 'list', 'get', 'set', 'keys']) {
       expect((await wireStream(user, method, { key: 'local.passphrase', val: 'x' })).code, method).to.equal(
         status.UNAUTHENTICATED,
       );
@@ -80,9 +81,9 @@ describe('multipass.Rpc over the wire', () => {
     expect(unset.code).to.equal(status.FAILED_PRECONDITION);
     expect(unset.details).to.equal('Passphrase is not set. Please `multipass set local.passphrase` with a trusted client.');
 
-    expect((await wireStream(admin, 'get', { key: 'local.passphrase' })).replies[0]?.value).to.equal('false');
+    expect((await wireStream(admin, 'get', { key: 'local.passphrase' })).replies[0]?.value).to.equal('');
     expect((await wireStream(admin, 'set', { key: 'local.passphrase', val: 'foo' })).code).to.equal(status.OK);
-    expect((await wireStream(admin, 'get', { key: 'local.passphrase' })).replies[0]?.value).to.equal('true');
+    expect((await wireStream(admin, 'get', { key: 'local.passphrase' })).replies[0]?.value).to.equal(PASSPHRASE_SET_MARKER);
     expect((await wireStream(admin, 'get', { key: 'no.such.key' })).code).to.equal(status.INVALID_ARGUMENT);
 
     const wrong = await wireStream(user, 'authenticate', { passphrase: 'bar' });
@@ -97,13 +98,71 @@ describe('multipass.Rpc over the wire', () => {
     expect((await wirePing(user)).code).to.equal(status.OK);
   });
 
-  it('never returns the passphrase or its hash', async () => {
+  it('answers get local.passphrase with an empty value while unset and a fixed marker once set, never the hash', async () => {
     const admin = await connectAs('new');
     await wireStream(admin, 'version', {});
+    expect((await wireStream(admin, 'get', { key: 'local.passphrase' })).replies).to.deep.equal([{ value: '', log_line: '' }]);
     await wireStream(admin, 'set', { key: 'local.passphrase', val: 'correct horse' });
-    const got = await wireStream(admin, 'get', { key: 'local.passphrase' });
+    const got = await wireStream(admin, 'get', { key: 'local.passphrase', verbosity_level: 4 });
     expect(JSON.stringify(got)).not.to.contain('correct horse');
-    expect(got.replies).to.deep.equal([{ value: 'true', log_line: '' }]);
+    expect(JSON.stringify(got)).not.to.contain('scrypt');
+    expect(got.replies.at(-1)).to.deep.equal({ value: PASSPHRASE_SET_MARKER, log_line: '' });
+    expect(PASSPHRASE_SET_MARKER).not.to.equal('');
+  });
+
+  it('serves keys: the settings keys the daemon answers for, to a trusted caller', async () => {
+    const admin = await connectAs('new');
+    await wireStream(admin, 'version', {});
+    const keys = await wireStream(admin, 'keys', { verbosity_level: 0 });
+    expect(keys).to.deep.equal({ code: status.OK, details: 'OK', replies: [{ log_line: '', settings_keys: ['local.passphrase'] }] });
+  });
+
+  it('answers list --snapshots with the snapshot reply shape', async () => {
+    const admin = await connectAs('new');
+    await wireStream(admin, 'version', {});
+    const listed = await wireStream(admin, 'list', { snapshots: true, request_ipv4: false });
+    expect(listed.code).to.equal(status.OK);
+    expect(listed.replies).to.have.length(1);
+    expect(listed.replies[0]).to.include({ list_contents: 'snapshot_list' });
+    expect(listed.replies[0]?.snapshot_list).to.deep.equal({ snapshots: [] });
+    expect((await wireStream(admin, 'list', {})).replies[0]).to.include({ list_contents: 'instance_list' });
+  });
+
+  it('streams its log lines before the final reply at verbosity 3 and more, and none below', async () => {
+    const admin = await connectAs('new');
+    await wireStream(admin, 'version', {});
+    for (const [method, request] of [
+      ['version', {}],
+      ['list', {}],
+      ['get', { key: 'local.passphrase' }],
+      ['keys', {}],
+    ] as const) {
+      const quiet = await wireStream(admin, method, { ...request, verbosity_level: 2 });
+      expect(quiet.replies.map((reply) => reply.log_line), method).to.deep.equal(['']);
+      for (const verbosity_level of [3, 4]) {
+        const loud = await wireStream(admin, method, { ...request, verbosity_level });
+        expect(loud.code, method).to.equal(status.OK);
+        const lines = loud.replies.slice(0, -1).map((reply) => reply.log_line);
+        expect(lines, method).to.have.length.greaterThan(0);
+        for (const line of lines) expect(line).to.match(/^\[\d{4}-\d\d-\d\dT[\d:.]+Z\] \[debug\] \[rpc\] .+\n$/);
+        expect(loud.replies.at(-1)?.log_line, `${method}: the final reply is the answer`).to.equal('');
+      }
+    }
+  });
+
+  it('serves a stream that ends without a request with a default request, as Multipass does', async () => {
+    const admin = await connectAs('new');
+    await wireStream(admin, 'version', {});
+    const version = await wireStream(admin, 'version', undefined);
+    expect(version.code).to.equal(status.OK);
+    expect(version.replies[0]?.version).to.match(/^\d+\.\d+\.\d+/);
+    const listed = await wireStream(admin, 'list', undefined);
+    expect(listed.code).to.equal(status.OK);
+    expect(listed.replies[0]).to.include({ list_contents: 'instance_list' });
+    const got = await wireStream(admin, 'get', undefined);
+    expect(got).to.include({ code: status.INVALID_ARGUMENT, details: "Unrecognized settings key: ''" });
+    const anonymous = await connectAs('anonymous');
+    expect((await wireStream(anonymous, 'version', undefined)).code).to.equal(status.UNAUTHENTICATED);
   });
 
   it('drops a plaintext client without harming the daemon', async () => {

@@ -44,15 +44,15 @@ export function wirePing(client: Client): Promise<WireOutcome> {
   });
 }
 
-/** One request on a streaming method, as Multipass clients send it. */
-export function wireStream(client: Client, method: string, request: object): Promise<WireOutcome> {
+/** One request on a streaming method, as Multipass clients send it; none when `request` is undefined. */
+export function wireStream(client: Client, method: string, request: object | undefined): Promise<WireOutcome> {
   return new Promise((resolve) => {
     const call = (client as unknown as Record<string, () => NodeJS.ReadWriteStream & { on: Function }>)[method]!.call(client);
     const replies: Array<Record<string, unknown>> = [];
     call.on('data', (reply: Record<string, unknown>) => replies.push(reply));
     call.on('error', () => undefined);
     call.on('status', (result: { code: status; details: string }) => resolve({ code: result.code, details: result.details, replies }));
-    call.write(request as never);
+    if (request !== undefined) call.write(request as never);
     call.end();
   });
 }

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { RpcFailure, type MultipassClient } from '../rpc/multipass-client.js';
+import { RpcFailure, type LogLineSink, type MultipassClient } from '../rpc/multipass-client.js';
 
 /**
  * How the CLI reaches the daemon. Resolution, in order:
- * - address: `MULTIPASS_SERVER_ADDRESS` (Multipass's own variable), else the default location;
+ * - address: `MULTIPASS_SERVER_ADDRESS` (Multipass's own variable; a bare absolute path is a
+ *   Unix socket, never a host name), else the default location;
  * - root CA: `MULTIPASS_ROOT_CERT`, else the default location's root certificate (the daemon
  *   writes it world-readable under its data dir on first start);
  * - client identity: the per-user directory, created on first use.
@@ -42,8 +43,16 @@ export interface ClientCredentials {
   readonly clientKeyPem: string;
 }
 
-export type ClientFactory = (credentials: ClientCredentials) => Promise<MultipassClient>;
-export type IdentityProvider = (dir: string) => Promise<{ readonly certPem: string; readonly keyPem: string }>;
+export type ClientFactory = (credentials: ClientCredentials, onLogLine: LogLineSink) => Promise<MultipassClient>;
+
+export interface ProvidedIdentity {
+  readonly certPem: string;
+  readonly keyPem: string;
+  /** Set when the certificate kept in use is past its end date. */
+  readonly expiredOn?: Date;
+}
+
+export type IdentityProvider = (dir: string) => Promise<ProvidedIdentity>;
 
 export type ClientSetupProblem = 'root-cert-unreadable' | 'identity-unavailable';
 
@@ -62,23 +71,39 @@ export class ClientSetupFailure extends Error {
 
 const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value === '' ? undefined : value);
 
+/** `/path` -> `unix:/path`: gRPC would take a bare path for a DNS name. */
+const withScheme = (address: string | undefined): string | undefined =>
+  address?.startsWith('/') === true ? `unix:${address}` : address;
+
 export function resolveClientTarget(
   vars: Readonly<Record<string, string | undefined>>,
   defaults: () => DaemonLocation,
   identityDir: string,
 ): ClientTarget {
-  const address = nonEmpty(vars.MULTIPASS_SERVER_ADDRESS);
+  const address = withScheme(nonEmpty(vars.MULTIPASS_SERVER_ADDRESS));
   const rootCertPath = nonEmpty(vars.MULTIPASS_ROOT_CERT);
   if (address !== undefined && rootCertPath !== undefined) return { address, rootCertPath, identityDir };
   const fallback = defaults();
   return { address: address ?? fallback.address, rootCertPath: rootCertPath ?? fallback.rootCertPath, identityDir };
 }
 
-/** Reads the root CA, makes or loads this user's identity, then opens a client. */
+/**
+ * What the CLI says when it keeps using an expired certificate. Renewal is the user's
+ * decision: a new certificate is a new identity, which must be trusted again.
+ */
+export const expiredCertificateNotice = (identityDir: string, expiredOn: Date): string =>
+  `warning: the client certificate in '${identityDir}' expired on ${expiredOn.toISOString().slice(0, 10)} and is still used; ` +
+  "to renew it, delete multipass_cert.pem and multipass_cert_key.pem there and run 'multipass authenticate' again\n";
+
+/**
+ * Reads the root CA, makes or loads this user's identity, then opens a client. `stderr`
+ * receives the daemon's log lines and the expired-certificate notice.
+ */
 export async function connectToDaemon(
   target: ClientTarget,
   createClient: ClientFactory,
   ensureIdentity: IdentityProvider,
+  stderr: LogLineSink,
 ): Promise<MultipassClient> {
   let rootCertPem: string;
   try {
@@ -90,16 +115,15 @@ export async function connectToDaemon(
     }
     throw new ClientSetupFailure('root-cert-unreadable', target.rootCertPath, { cause });
   }
-  let identity: Awaited<ReturnType<IdentityProvider>>;
+  let identity: ProvidedIdentity;
   try {
     identity = await ensureIdentity(target.identityDir);
   } catch (cause) {
     throw new ClientSetupFailure('identity-unavailable', target.identityDir, { cause });
   }
-  return createClient({
-    address: target.address,
-    rootCertPem,
-    clientCertPem: identity.certPem,
-    clientKeyPem: identity.keyPem,
-  });
+  if (identity.expiredOn !== undefined) stderr(expiredCertificateNotice(target.identityDir, identity.expiredOn));
+  return createClient(
+    { address: target.address, rootCertPem, clientCertPem: identity.certPem, clientKeyPem: identity.keyPem },
+    stderr,
+  );
 }

@@ -20,6 +20,8 @@ export interface CommandUsage extends Usage {
   /** What follows `[options]` on the usage line, e.g. `[<passphrase>]`. */
   readonly synopsis?: string;
   readonly arguments?: readonly ArgumentHelp[];
+  /** The command's own options, after `-h` and `-v`, in Multipass's order. */
+  readonly options?: readonly OptionHelp[];
 }
 
 export type MultipassCommandClass = CommandClass<MultipassContext> & {
@@ -28,9 +30,12 @@ export type MultipassCommandClass = CommandClass<MultipassContext> & {
   readonly usage: CommandUsage;
 };
 
-interface OptionHelp {
+export interface OptionHelp {
+  /** As Qt shows them: `-h, --help`, `--format <format>`. */
   readonly names: string;
   readonly description: string;
+  /** Accepted but not shown, as Qt's HiddenFromHelp. */
+  readonly hidden?: boolean;
 }
 
 export const HELP_OPTION: OptionHelp = { names: '-h, --help', description: 'Displays help on commandline options' };
@@ -40,7 +45,21 @@ export const VERBOSE_OPTION: OptionHelp = {
     "Increase logging verbosity. Repeat the 'v' in the short option for more detail. " +
     "Maximum verbosity is obtained with 4 (or more) v's, i.e. -vvvv.",
 };
-const OPTIONS: readonly OptionHelp[] = [HELP_OPTION, VERBOSE_OPTION];
+/** The options every command takes. */
+export const COMMON_OPTIONS: readonly OptionHelp[] = [HELP_OPTION, VERBOSE_OPTION];
+
+/** Everything a command accepts: the common options, then its own. */
+export const optionsOf = (command: MultipassCommandClass | undefined): readonly OptionHelp[] => [
+  ...COMMON_OPTIONS,
+  ...(command?.usage.options ?? []),
+];
+
+/** An option's names without dashes (`format` for `--format <format>`), as Qt's errors name them. */
+export const namesOf = (option: OptionHelp): string[] =>
+  [...option.names.matchAll(/(?:^|\s)--?([\w-]+)/g)].map((match) => match[1] as string);
+
+/** Whether the option takes a value (`--format <format>`). */
+export const takesValue = (option: OptionHelp): boolean => option.names.includes('<');
 
 const APP_DESCRIPTION =
   'Create, control and connect to Ubuntu instances.\n\n' +
@@ -66,7 +85,7 @@ export function renderCommandHelp(command: MultipassCommandClass): string {
   return (
     `Usage: multipass ${canonicalName(command)} [options]${synopsis}\n` +
     `${usage.details}\n\n` +
-    renderOptionsAndArguments(usage.arguments ?? [])
+    renderOptionsAndArguments(optionsOf(command), usage.arguments ?? [])
   );
 }
 
@@ -76,15 +95,16 @@ export function renderGeneralHelp(commands: readonly MultipassCommandClass[]): s
   const list = commands.map((command, index) => `${INDENT}${(names[index] ?? '').padEnd(width)}  ${command.usage.description}\n`);
   return (
     `Usage: multipass [options] <command>\n${APP_DESCRIPTION}\n\n` +
-    renderOptionsAndArguments([]) +
+    renderOptionsAndArguments(COMMON_OPTIONS, []) +
     `\nAvailable commands:\n${list.join('')}`
   );
 }
 
-function renderOptionsAndArguments(args: readonly ArgumentHelp[]): string {
-  // Qt sizes the name column from the options alone, one wider, at most 50.
-  const width = Math.min(50, Math.max(...OPTIONS.map((option) => option.names.length)) + 1);
-  let text = `Options:\n${OPTIONS.map((option) => wrapEntry(option.names, width, option.description)).join('')}`;
+function renderOptionsAndArguments(options: readonly OptionHelp[], args: readonly ArgumentHelp[]): string {
+  const shown = options.filter((option) => option.hidden !== true);
+  // Qt sizes the name column from the shown options alone, one wider, at most 50.
+  const width = Math.min(50, Math.max(...shown.map((option) => option.names.length)) + 1);
+  let text = `Options:\n${shown.map((option) => wrapEntry(option.names, width, option.description)).join('')}`;
   if (args.length > 0) {
     text += `\nArguments:\n${args.map((arg) => wrapEntry(arg.name, width, arg.description)).join('')}`;
   }

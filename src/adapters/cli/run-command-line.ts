@@ -1,10 +1,17 @@
 import type { Cli } from 'clipanion';
 import type { MultipassContext } from './context.js';
 import { describeFailure, ExitCode } from './failure.js';
-import { canonicalName, findCommand, renderCommandHelp, renderGeneralHelp } from './help.js';
+import {
+  canonicalName,
+  findCommand,
+  namesOf,
+  optionsOf,
+  renderCommandHelp,
+  renderGeneralHelp,
+  takesValue,
+  type OptionHelp,
+} from './help.js';
 
-/** Every command's options; Qt-style names, without dashes, as in its error messages. */
-const KNOWN_OPTIONS = new Set(['h', 'help', 'v', 'verbose']);
 const VERBOSE_FLAG = /^(?:-v+|--verbose)$/;
 
 /**
@@ -22,13 +29,13 @@ export async function runCommandLine(
   const optionTokens = args.slice(0, indexOrEnd(args, '--'));
   const name = optionTokens.find((token) => !token.startsWith('-'));
   const command = name === undefined ? undefined : findCommand(context.commands, name);
-  const problem = unknownOption(optionTokens);
+  const problem = optionProblem(optionTokens, optionsOf(command));
 
   if (optionTokens.some(asksForHelp)) {
     context.stdout.write(command === undefined ? renderGeneralHelp(context.commands) : renderCommandHelp(command));
     return ExitCode.Ok;
   }
-  if (problem !== undefined) return fail(context, `Unknown option '${problem}'.`);
+  if (problem !== undefined) return fail(context, problem);
   if (name === undefined) {
     // As Multipass: no command shows the general help, and counts as a failed command.
     context.stdout.write(renderGeneralHelp(context.commands));
@@ -64,15 +71,22 @@ function asksForHelp(token: string): boolean {
   return token === '--help' || (/^-[^-]/.test(token) && [...token.slice(1)].every((c) => c === 'h' || c === 'v') && token.includes('h'));
 }
 
-/** The first option no command knows, as Qt names it (`foo` for `--foo`, `x` for `-vx`). */
-function unknownOption(tokens: readonly string[]): string | undefined {
-  for (const token of tokens) {
-    if (token.startsWith('--')) {
-      const long = token.slice(2).split('=')[0] ?? '';
-      if (!KNOWN_OPTIONS.has(long)) return long;
-    } else if (token.startsWith('-') && token.length > 1) {
-      const short = [...token.slice(1)].find((c) => !KNOWN_OPTIONS.has(c));
-      if (short !== undefined) return short;
+/**
+ * The first thing wrong with the options, in Qt's words: an option this command does not
+ * know (`foo` for `--foo`, `x` for `-vx`), or one that needs a value and has none.
+ */
+function optionProblem(tokens: readonly string[], options: readonly OptionHelp[]): string | undefined {
+  const known = new Map(options.flatMap((option) => namesOf(option).map((name) => [name, takesValue(option)] as const)));
+  for (let i = 0; i < tokens.length; i += 1) {
+    const token = tokens[i] as string;
+    if (!token.startsWith('-') || token === '-') continue;
+    const [name = '', value] = token.startsWith('--') ? token.slice(2).split('=', 2) : [token.slice(1)];
+    const names = token.startsWith('--') ? [name] : [...name];
+    const unknown = names.find((n) => !known.has(n));
+    if (unknown !== undefined) return `Unknown option '${unknown}'.`;
+    if (known.get(names.at(-1) as string) === true && value === undefined) {
+      if (i + 1 >= tokens.length) return `Missing value after '${token}'.`;
+      i += 1; // the next token is the value, whatever it looks like
     }
   }
   return undefined;

@@ -3,15 +3,17 @@ import { chmod, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureDir, writeFileAtomic } from '../fs/atomic-write.js';
 import { readIfPresent } from '../fs/read-if-present.js';
+import { CLIENT_CERT_FILE, CLIENT_KEY_FILE } from './client-identity-files.js';
 
 /** The key pair the CLI presents to the daemon (Multipass's file names and location). */
 export interface ClientIdentity {
   readonly certPem: string;
   readonly keyPem: string;
+  /** Set when the existing certificate, kept in use, is past its end date. */
+  readonly expiredOn?: Date;
 }
 
-export const CLIENT_CERT_FILE = 'multipass_cert.pem';
-export const CLIENT_KEY_FILE = 'multipass_cert_key.pem';
+export { CLIENT_CERT_FILE, CLIENT_KEY_FILE };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 // The daemon trusts this exact certificate; replacing it means enrolling again, so it lasts.
@@ -25,8 +27,10 @@ const KEY_MODE = 0o600;
 
 /**
  * Returns the CLI's client certificate and key from `dir`, creating them on first use.
- * Existing files are reused as they are; only a pair that is missing, unreadable as PEM,
- * mismatched or expired is replaced (the daemon would refuse it anyway).
+ * Existing files are reused as they are, whatever their dates: the daemon trusts that exact
+ * certificate (a pin), and a new one would throw that trust away, so an expired certificate
+ * is kept and reported (`expiredOn`), for the user to renew deliberately. Only a pair that is
+ * missing, unreadable as PEM or mismatched is replaced: it cannot be used at all.
  * Runs on every CLI command: the reuse path loads only node built-ins, and the certificate
  * library is imported only when a certificate has to be made.
  */
@@ -34,9 +38,10 @@ export async function ensureClientIdentity(dir: string): Promise<ClientIdentity>
   const certPath = join(dir, CLIENT_CERT_FILE);
   const keyPath = join(dir, CLIENT_KEY_FILE);
   const [certPem, keyPem] = await Promise.all([readIfPresent(certPath), readIfPresent(keyPath)]);
-  if (certPem !== undefined && keyPem !== undefined && usable(certPem, keyPem, new Date())) {
+  const notAfter = certPem === undefined || keyPem === undefined ? undefined : usable(certPem, keyPem);
+  if (certPem !== undefined && keyPem !== undefined && notAfter !== undefined) {
     await keepKeyPrivate(keyPath);
-    return { certPem, keyPem };
+    return notAfter.getTime() < Date.now() ? { certPem, keyPem, expiredOn: notAfter } : { certPem, keyPem };
   }
 
   const { createEcCertificate } = await import('./x509-keys.js');
@@ -61,12 +66,13 @@ async function keepKeyPrivate(keyPath: string): Promise<void> {
   if ((mode & 0o077) !== 0) await chmod(keyPath, KEY_MODE);
 }
 
-function usable(certPem: string, keyPem: string, now: Date): boolean {
+/** The certificate's end date when the pair can be used (it parses and the key is its own). */
+function usable(certPem: string, keyPem: string): Date | undefined {
   try {
     const cert = new X509Certificate(certPem);
-    return cert.checkPrivateKey(createPrivateKey(keyPem)) && now.getTime() <= new Date(cert.validTo).getTime();
+    return cert.checkPrivateKey(createPrivateKey(keyPem)) ? new Date(cert.validTo) : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -4,8 +4,14 @@ import {
   RpcFailure,
   type ConnectionProblem,
   type InstanceRow,
+  type ListOptions,
+  type ListResult,
+  type LogLineSink,
   type MultipassClient,
   type RpcStatusName,
+  type SnapshotRow,
+  type UpdateInfo,
+  type VersionResult,
 } from './multipass-client.js';
 
 export interface GrpcClientOptions {
@@ -27,10 +33,28 @@ export function grpcTarget(address: string): string {
   return address.startsWith('unix:') ? `unix://${address.slice('unix:'.length).replace(/^\/\//, '')}` : address;
 }
 
-type Streaming = (this: Client) => ClientDuplexStream<object, Record<string, unknown>>;
+type Streaming = (this: Client) => ClientDuplexStream<object, WireReply>;
+type WireReply = Record<string, unknown>;
+
+interface WireInstance {
+  name: string;
+  instance_status?: { status: string };
+  ipv4: string[];
+  current_release: string;
+}
+
+interface WireSnapshot {
+  name: string;
+  fundamentals?: { snapshot_name: string; parent: string; comment: string; creation_timestamp?: { seconds: string } };
+}
+
+const NO_UPDATE: UpdateInfo = { version: '', url: '', title: '', description: '' };
 
 class GrpcMultipassClient implements MultipassClient {
-  constructor(private readonly client: Client) {}
+  constructor(
+    private readonly client: Client,
+    private readonly onLogLine: LogLineSink,
+  ) {}
 
   ping(): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -42,31 +66,37 @@ class GrpcMultipassClient implements MultipassClient {
     });
   }
 
-  async version(verbosity: number): Promise<string> {
-    const replies = await this.stream('version', { verbosity_level: verbosity });
-    return String(replies[0]?.version ?? '');
+  async version(verbosity: number): Promise<VersionResult> {
+    const reply = await this.stream('version', { verbosity_level: verbosity });
+    const update = reply?.update_info as UpdateInfo | null | undefined;
+    return { version: String(reply?.version ?? ''), updateInfo: update ?? NO_UPDATE };
   }
 
-  async list(verbosity: number): Promise<readonly InstanceRow[]> {
-    const replies = await this.stream('list', { verbosity_level: verbosity, request_ipv4: true });
-    const list = replies.find((reply) => reply.instance_list !== undefined && reply.instance_list !== null)?.instance_list as
-      | { instances: Array<{ name: string; instance_status?: { status: string }; ipv4: string[]; current_release: string }> }
-      | undefined;
-    return (list?.instances ?? []).map((instance) => ({
-      name: instance.name,
-      state: instance.instance_status?.status ?? 'UNKNOWN',
-      ipv4: instance.ipv4,
-      release: instance.current_release,
-    }));
+  async list(options: ListOptions, verbosity: number): Promise<ListResult> {
+    const request = { verbosity_level: verbosity, snapshots: options.snapshots, request_ipv4: options.requestIpv4 };
+    const reply = await this.stream('list', request);
+    // Without either list the reply answers what was asked, with nothing in it.
+    const contents = reply?.list_contents ?? (options.snapshots ? 'snapshot_list' : 'instance_list');
+    if (contents === 'snapshot_list') {
+      const list = reply?.snapshot_list as { snapshots: WireSnapshot[] } | undefined;
+      return { kind: 'snapshots', snapshots: (list?.snapshots ?? []).map(snapshotRow) };
+    }
+    const list = reply?.instance_list as { instances: WireInstance[] } | undefined;
+    return { kind: 'instances', instances: (list?.instances ?? []).map(instanceRow) };
   }
 
   async get(key: string, verbosity: number): Promise<string> {
-    const replies = await this.stream('get', { key, verbosity_level: verbosity });
-    return String(replies[0]?.value ?? '');
+    const reply = await this.stream('get', { key, verbosity_level: verbosity });
+    return String(reply?.value ?? '');
   }
 
   async set(key: string, value: string, verbosity: number): Promise<void> {
     await this.stream('set', { key, val: value, verbosity_level: verbosity });
+  }
+
+  async keys(verbosity: number): Promise<readonly string[]> {
+    const reply = await this.stream('keys', { verbosity_level: verbosity });
+    return ((reply?.settings_keys as string[] | undefined) ?? []).map(String);
   }
 
   async authenticate(passphrase: string, verbosity: number): Promise<void> {
@@ -77,16 +107,22 @@ class GrpcMultipassClient implements MultipassClient {
     this.client.close();
   }
 
-  /** Multipass's streaming shape: write one request, collect replies, the status decides. */
-  private stream(method: string, request: object): Promise<Array<Record<string, unknown>>> {
+  /**
+   * Multipass's streaming shape: write one request, read every reply, passing on each
+   * `log_line` as it comes; the status decides, and the answer is in the last reply.
+   */
+  private stream(method: string, request: object): Promise<WireReply | undefined> {
     return new Promise((resolve, reject) => {
       const open = (this.client as unknown as Record<string, Streaming>)[method] as Streaming;
       const call = open.call(this.client);
-      const replies: Array<Record<string, unknown>> = [];
-      call.on('data', (reply: Record<string, unknown>) => replies.push(reply));
+      let last: WireReply | undefined;
+      call.on('data', (reply: WireReply) => {
+        if (typeof reply.log_line === 'string' && reply.log_line !== '') this.onLogLine(reply.log_line);
+        last = reply;
+      });
       call.on('error', (error: ServiceError) => reject(toFailure(error)));
       call.on('status', (result) => {
-        if (result.code === status.OK) resolve(replies);
+        if (result.code === status.OK) resolve(last);
       });
       call.write(request);
       call.end();
@@ -94,14 +130,29 @@ class GrpcMultipassClient implements MultipassClient {
   }
 }
 
-export async function createGrpcClient(options: GrpcClientOptions): Promise<MultipassClient> {
+const instanceRow = (instance: WireInstance): InstanceRow => ({
+  name: instance.name,
+  state: instance.instance_status?.status ?? 'UNKNOWN',
+  ipv4: instance.ipv4,
+  release: instance.current_release,
+});
+
+const snapshotRow = (snapshot: WireSnapshot): SnapshotRow => ({
+  instance: snapshot.name,
+  name: snapshot.fundamentals?.snapshot_name ?? '',
+  parent: snapshot.fundamentals?.parent ?? '',
+  comment: snapshot.fundamentals?.comment ?? '',
+  createdSeconds: Number(snapshot.fundamentals?.creation_timestamp?.seconds ?? 0),
+});
+
+export async function createGrpcClient(options: GrpcClientOptions, onLogLine: LogLineSink): Promise<MultipassClient> {
   const Rpc = multipassRpc();
   const channelCredentials = credentials.createSsl(
     Buffer.from(options.rootCertPem),
     Buffer.from(options.clientKeyPem),
     Buffer.from(options.clientCertPem),
   );
-  return new GrpcMultipassClient(new Rpc(grpcTarget(options.address), channelCredentials, CHANNEL_OPTIONS));
+  return new GrpcMultipassClient(new Rpc(grpcTarget(options.address), channelCredentials, CHANNEL_OPTIONS), onLogLine);
 }
 
 function toFailure(error: ServiceError): RpcFailure {

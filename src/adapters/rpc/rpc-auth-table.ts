@@ -13,5 +13,6 @@ export const RPC_AUTH_TABLE: Readonly<Record<string, RoutePolicy>> = {
   list: 'requiresTrust',
   get: 'requiresTrust',
   set: 'requiresTrust',
+  keys: 'requiresTrust',
   authenticate: 'allowUntrusted',
 };

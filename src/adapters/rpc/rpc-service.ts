@@ -14,6 +14,8 @@ import type { InstanceInventory } from '../../ports/instance-inventory.js';
 import type { Logger } from '../../ports/logger.js';
 import { connectionOfCall, type GuardedConnection } from '../transports/connection-guard.js';
 import { STATUS_FOR } from './auth-error-status.js';
+import { CallLog } from './call-log.js';
+import { multipassRpcDefinition } from './proto.js';
 import { RPC_AUTH_TABLE } from './rpc-auth-table.js';
 
 export interface RpcServiceDeps {
@@ -29,6 +31,10 @@ interface WireError {
   code: status;
   details: string;
 }
+
+/** What the .proto decodes from an empty message: every field at its default. */
+const defaultRequest = <Req>(method: string): Req =>
+  multipassRpcDefinition()[method]!.requestDeserialize(Buffer.alloc(0)) as Req;
 
 type AnyCall = { getAuthContext: ServerDuplexStream<unknown, unknown>['getAuthContext'] };
 
@@ -72,24 +78,35 @@ export function createRpcService(deps: RpcServiceDeps): UntypedServiceImplementa
     return { code: status.INTERNAL, details: INTERNAL_DETAILS };
   };
 
-  /** One request in, replies out, status last: the shape of every streaming Multipass RPC. */
-  const streaming = <Req, Rep>(method: string, handle: (request: Req, caller: Caller, call: AnyCall) => Promise<Rep[]>) =>
+  /**
+   * One request in, replies out, status last: the shape of every streaming Multipass RPC.
+   * Like Multipass's daemon, a stream that ends without a request is served a default one,
+   * and the call's log lines are written before the final replies when the request's
+   * verbosity asks for them.
+   */
+  const streaming = <Req, Rep>(
+    method: string,
+    handle: (request: Req, caller: Caller, log: CallLog, call: AnyCall) => Promise<Rep[]>,
+  ) =>
     (call: ServerDuplexStream<Req, Rep>): void => {
-      let answered = false;
-      const fail = (error: WireError) => call.emit('error', error);
-      call.once('data', (request: Req) => {
-        answered = true;
+      let served = false;
+      const serve = (request: Req) => {
+        if (served) return;
+        served = true;
         admitted(method, call)
-          .then((caller) => handle(request, caller, call))
+          .then((caller) => {
+            const { verbosity_level: verbosity = 0 } = request as { verbosity_level?: number };
+            const log = new CallLog(deps.logger, method, verbosity, (log_line) => call.write({ log_line } as Rep));
+            return handle(request, caller, log, call);
+          })
           .then((replies) => {
             for (const reply of replies) call.write(reply);
             call.end();
           })
-          .catch((error: unknown) => fail(toWire(method, error)));
-      });
-      call.once('end', () => {
-        if (!answered) fail({ code: status.INVALID_ARGUMENT, details: 'no request was sent' });
-      });
+          .catch((error: unknown) => call.emit('error', toWire(method, error)));
+      };
+      call.once('data', serve);
+      call.once('end', () => serve(defaultRequest<Req>(method)));
       call.on('error', () => undefined);
     };
 
@@ -101,10 +118,19 @@ export function createRpcService(deps: RpcServiceDeps): UntypedServiceImplementa
       );
     },
 
-    version: streaming('version', async () => [{ version: deps.version }]),
+    version: streaming('version', async (_request, _caller, log) => {
+      log.debug(`Returning version ${deps.version}`);
+      return [{ version: deps.version }];
+    }),
 
-    list: streaming('list', async () => {
+    list: streaming('list', async (request: { snapshots: boolean }, _caller, log): Promise<object[]> => {
+      // No hypervisor, so no snapshots; the reply still has the shape the client asked for.
+      if (request.snapshots) {
+        log.debug('Listing 0 snapshots');
+        return [{ snapshot_list: { snapshots: [] } }];
+      }
       const instances = await deps.inventory.list();
+      log.debug(`Listing ${instances.length} instances`);
       return [
         {
           instance_list: {
@@ -119,14 +145,25 @@ export function createRpcService(deps: RpcServiceDeps): UntypedServiceImplementa
       ];
     }),
 
-    get: streaming('get', async (request: { key: string }) => [{ value: await deps.settings.get(request.key) }]),
+    get: streaming('get', async (request: { key: string }, _caller, log) => {
+      const value = await deps.settings.get(request.key);
+      log.debug(`Returning setting ${request.key}`);
+      return [{ value }];
+    }),
 
-    set: streaming('set', async (request: { key: string; val: string }) => {
+    set: streaming('set', async (request: { key: string; val: string }, _caller, log) => {
+      log.debug(`Setting ${request.key}`);
       await deps.settings.set(request.key, request.val);
       return [];
     }),
 
-    authenticate: streaming('authenticate', async (request: { passphrase: string }, caller, call) => {
+    keys: streaming('keys', async (_request, _caller, log) => {
+      const keys = deps.settings.keys();
+      log.debug(`Returning ${keys.length} settings keys`);
+      return [{ settings_keys: [...keys] }];
+    }),
+
+    authenticate: streaming('authenticate', async (request: { passphrase: string }, caller, _log, call) => {
       await deps.policy.enrol(caller, request.passphrase);
       connectionOfCall(call)?.markTrusted();
       return [];

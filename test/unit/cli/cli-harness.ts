@@ -30,6 +30,8 @@ export class CliHarness {
   prompter = new FakePrompter();
   /** When set, making the client identity fails with it. */
   identityError: Error | undefined;
+  /** When set, the identity handed out is an expired one kept in use. */
+  identityExpiredOn: Date | undefined;
   private readonly temp = makeTempDir('mpcli-');
 
   constructor() {
@@ -65,14 +67,15 @@ export class CliHarness {
       stdout,
       stderr,
       prompter: this.prompter,
-      createClient: async (credentials) => {
+      createClient: async (credentials, onLogLine) => {
         this.connections.push(credentials);
+        this.client.onLogLine = onLogLine;
         return this.client;
       },
       ensureIdentity: async (dir) => {
         this.identityDirs.push(dir);
         if (this.identityError !== undefined) throw this.identityError;
-        return IDENTITY;
+        return this.identityExpiredOn === undefined ? IDENTITY : { ...IDENTITY, expiredOn: this.identityExpiredOn };
       },
     });
     // Let the streams deliver what was written last.

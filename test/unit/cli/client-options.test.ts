@@ -33,6 +33,17 @@ describe('resolveClientTarget', () => {
     });
   });
 
+  it('takes a MULTIPASS_SERVER_ADDRESS that is a bare path for a Unix socket, not a host name', () => {
+    expect(resolveClientTarget({ MULTIPASS_SERVER_ADDRESS: '/some/path' }, () => DEFAULTS, '/id')).to.deep.equal({
+      address: 'unix:/some/path',
+      rootCertPath: DEFAULTS.rootCertPath,
+      identityDir: '/id',
+    });
+    expect(resolveClientTarget({ MULTIPASS_SERVER_ADDRESS: 'localhost:50051' }, () => DEFAULTS, '/id').address).to.equal(
+      'localhost:50051',
+    );
+  });
+
   it('mixes one variable with the other default, and ignores empty variables', () => {
     expect(resolveClientTarget({ MULTIPASS_SERVER_ADDRESS: 'unix:/tmp/s', MULTIPASS_ROOT_CERT: '' }, () => DEFAULTS, '/id')).to.deep.equal({
       address: 'unix:/tmp/s',
@@ -59,6 +70,7 @@ describe('connectToDaemon', () => {
         return client;
       },
       async (dir) => ({ certPem: `cert in ${dir}`, keyPem: 'key' }),
+      () => undefined,
     );
     expect(connected).to.equal(client);
     expect(given).to.deep.equal([
@@ -71,6 +83,7 @@ describe('connectToDaemon', () => {
       { address: `unix:${temp.path}/no-socket`, rootCertPath: join(temp.path, 'missing.pem'), identityDir: temp.path },
       async () => new FakeMultipassClient(),
       async () => ({ certPem: '', keyPem: '' }),
+      () => undefined,
     ).then(
       () => undefined,
       (error: unknown) => error,
@@ -87,6 +100,7 @@ describe('connectToDaemon', () => {
       { address: `unix:${socket}`, rootCertPath, identityDir: temp.path },
       async () => new FakeMultipassClient(),
       async () => ({ certPem: '', keyPem: '' }),
+      () => undefined,
     ).then(
       () => undefined,
       (error: unknown) => error,

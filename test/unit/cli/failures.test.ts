@@ -1,7 +1,26 @@
 import { expect } from 'chai';
 import { chmodSync, writeFileSync } from 'node:fs';
-import { RpcFailure } from '../../../src/adapters/rpc/multipass-client.js';
+import { RpcFailure, type RpcStatusName } from '../../../src/adapters/rpc/multipass-client.js';
 import { CliHarness } from './cli-harness.js';
+
+const STATUSES: readonly RpcStatusName[] = [
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+];
 
 const NOT_AUTHENTICATED =
   "list failed: The client is not authenticated with the Multipass service.\nPlease use 'multipass authenticate' before proceeding.\n";
@@ -42,6 +61,21 @@ describe('multipass failure reports', () => {
     cli.vars.MULTIPASS_SERVER_ADDRESS = 'localhost:50051';
     expect((await cli.run('list')).stderr).to.contain("and 'localhost:50051' is accessible\n");
   });
+
+  it('takes a bare path in MULTIPASS_SERVER_ADDRESS for the socket, and names it in messages', async () => {
+    cli.vars.MULTIPASS_SERVER_ADDRESS = cli.socketPath;
+    cli.client.failWith(new RpcFailure('UNAVAILABLE', 'connect ENOENT', 'cannot-connect'));
+    expect((await cli.run('list')).stderr).to.contain(`and '${cli.socketPath}' is accessible\n`);
+    expect(cli.connections.map((c) => c.address)).to.deep.equal([`unix:${cli.socketPath}`]);
+  });
+
+  for (const status of STATUSES) {
+    const expected = status === 'UNAVAILABLE' ? 3 : 2;
+    it(`exits ${expected} when the daemon answers ${status}, by Multipass's rule`, async () => {
+      cli.client.failWith(new RpcFailure(status, 'details'));
+      expect((await cli.run('list')).code).to.equal(expected);
+    });
+  }
 
   it('counts any other unavailable daemon as a daemon failure (exit 3)', async () => {
     cli.client.failWith(new RpcFailure('UNAVAILABLE', 'Connection dropped'));

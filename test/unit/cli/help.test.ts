@@ -18,6 +18,43 @@ Arguments:
                  a prompt will be displayed for entering the passphrase.
 `;
 
+const LIST_HELP = `Usage: multipass list [options]
+List all instances or snapshots which have been created.
+
+Options:
+  -h, --help         Displays help on commandline options
+  -v, --verbose      Increase logging verbosity. Repeat the 'v' in the short
+                     option for more detail. Maximum verbosity is obtained with
+                     4 (or more) v's, i.e. -vvvv.
+  --snapshots        List all available snapshots
+  --format <format>  Output list in the requested format.
+                     Valid formats are: table (default), json, csv and yaml
+`;
+
+const GET_HELP = `Usage: multipass get [options] [<arg> ...]
+Get the configuration setting(s) corresponding to the given key(s), or all settings if no key is specified.
+
+Some common settings keys are:
+  - local.passphrase
+
+Use \`multipass get --keys\` to obtain the full list of available settings at any given time.
+
+Options:
+  -h, --help     Displays help on commandline options
+  -v, --verbose  Increase logging verbosity. Repeat the 'v' in the short option
+                 for more detail. Maximum verbosity is obtained with 4 (or more)
+                 v's, i.e. -vvvv.
+  --raw          Output in raw format. For now, this affects only the
+                 representation of empty values (i.e. "" instead of "<empty>").
+  --keys         List available settings keys. This outputs the whole list of
+                 currently available settings keys, or a matching subset when
+                 <arg>... is(are) provided
+
+Arguments:
+  arg            Setting(s) key(s), i.e. path(s) to the setting(s) whose
+                 configured value(s) should be obtained.
+`;
+
 const GENERAL_HELP_START = `Usage: multipass [options] <command>
 Create, control and connect to Ubuntu instances.
 
@@ -42,6 +79,21 @@ describe('multipass help', () => {
     });
   }
 
+  it("shows list's own options as Multipass's help does, without the hidden --no-ipv4", async () => {
+    expect(await cli.run('help', 'list')).to.deep.equal({ code: 0, stdout: LIST_HELP, stderr: '' });
+  });
+
+  it("shows get's --raw and --keys options and its argument as Multipass's help does", async () => {
+    expect((await cli.run('get', '--help')).stdout).to.equal(GET_HELP);
+  });
+
+  it("shows version's --format option as Multipass's help does", async () => {
+    expect((await cli.run('help', 'version')).stdout).to.contain(
+      '  --format <format>  Output version information in the requested format.\n' +
+        '                     Valid formats are: table (default), json, csv and yaml\n',
+    );
+  });
+
   it('shows help instead of running the command, even with its arguments', async () => {
     expect((await cli.run('set', 'local.passphrase=foo', '--help')).stdout).to.match(/^Usage: multipass set \[options\] <key>\[=<value>\]\n/);
     expect(cli.connections).to.deep.equal([]);
@@ -59,7 +111,7 @@ describe('multipass help', () => {
           '  authenticate, auth  Authenticate client',
           '  get                 Get a configuration setting',
           '  help                Display help about a command',
-          '  list, ls            List all available instances',
+          '  list, ls            List all available instances or snapshots',
           '  set                 Set a configuration setting',
           '  version             Show version details',
           '',
@@ -81,7 +133,9 @@ describe('multipass help', () => {
       expect(result.code).to.equal(0);
       expect(result.stdout).to.match(new RegExp(`^Usage: multipass ${name} \\[options\\]`));
       expect(result.stdout).to.contain(`${command.usage.details}\n\nOptions:\n  -h, --help `);
-      expect(result.stdout.split('\n').every((line) => line.length <= 84)).to.equal(true);
+      // Qt prints the description as it is; it wraps only option and argument entries.
+      const entries = result.stdout.slice(result.stdout.indexOf('\nOptions:\n'));
+      expect(entries.split('\n').every((line) => line.length <= 80)).to.equal(true);
       for (const mark of CLIPANION_MARKS) expect(result.stdout).not.to.match(mark);
     });
   }
@@ -113,7 +167,9 @@ describe('multipass command-line errors', () => {
   });
 
   for (const [argv, option] of [
-    [['list', '--format', 'json'], 'format'],
+    [['list', '--fromat', 'json'], 'fromat'],
+    [['get', '--format', 'json', 'local.passphrase'], 'format'],
+    [['version', '--snapshots'], 'snapshots'],
     [['list', '-x'], 'x'],
     [['authenticate', '-vx', 'foo'], 'x'],
     [['--foo', 'list'], 'foo'],
@@ -131,6 +187,13 @@ describe('multipass command-line errors', () => {
       expect(result).to.include({ code: 1, stdout: '' });
       expect(result.stderr).to.match(/^\S.*\n$/);
       for (const mark of CLIPANION_MARKS) expect(result.stderr).not.to.match(mark);
+      expect(cli.connections).to.deep.equal([]);
+    });
+  }
+
+  for (const argv of [['list', '--format'], ['version', '-v', '--format']]) {
+    it(`reports the missing value in '${argv.join(' ')}' as Qt does, with exit code 1`, async () => {
+      expect(await cli.run(...argv)).to.deep.equal({ code: 1, stdout: '', stderr: "Missing value after '--format'.\n" });
       expect(cli.connections).to.deep.equal([]);
     });
   }

@@ -9,13 +9,13 @@ describe('multipass list', () => {
 
   it('says so when there are no instances', async () => {
     expect(await cli.run('list')).to.deep.equal({ code: 0, stdout: 'No instances found.\n', stderr: '' });
-    expect(cli.client.callsTo('list')).to.deep.equal([[0]]);
+    expect(cli.client.callsTo('list')).to.deep.equal([[{ snapshots: false, requestIpv4: true }, 0]]);
     expect(cli.client.closed).to.equal(true);
   });
 
   it('answers to its alias ls, with verbosity', async () => {
     expect(await cli.run('ls', '-vv')).to.deep.equal({ code: 0, stdout: 'No instances found.\n', stderr: '' });
-    expect(cli.client.callsTo('list')).to.deep.equal([[2]]);
+    expect(cli.client.callsTo('list')).to.deep.equal([[{ snapshots: false, requestIpv4: true }, 2]]);
   });
 
   it("prints Multipass's table, sorted by name, one extra line per extra address", async () => {

@@ -13,9 +13,29 @@ describe('multipass set', () => {
     expect(cli.prompter.prompts).to.deep.equal([]);
   });
 
-  it('keeps everything after the first = as the value', async () => {
-    await cli.run('set', 'local.passphrase=a=b==');
-    expect(cli.client.callsTo('set')).to.deep.equal([['local.passphrase', 'a=b==', 0]]);
+  for (const keyval of ['local.passphrase=a=b', 'local.passphrase=a=b==', 'k=v=w', '=foo', '=']) {
+    it(`refuses '${keyval}' with Multipass's "Bad key-value format." (exit 1), calling nothing`, async () => {
+      expect(await cli.run('set', keyval)).to.deep.equal({ code: 1, stdout: '', stderr: 'Bad key-value format.\n' });
+      expect(cli.connections).to.deep.equal([]);
+    });
+  }
+
+  for (const keyval of ['foo=bar', 'client.primary-name=x', 'local', 'passphrase']) {
+    it(`refuses the key in '${keyval}', which no handler takes, with Multipass's message (exit 1)`, async () => {
+      const key = keyval.split('=')[0];
+      expect(await cli.run('set', keyval)).to.deep.equal({ code: 1, stdout: '', stderr: `Unrecognized settings key: '${key}'\n` });
+      expect(cli.prompter.prompts).to.deep.equal([]);
+      expect(cli.connections).to.deep.equal([]);
+    });
+  }
+
+  it("relays the daemon's refusal of an unknown local key as a failed command (exit 2), as Multipass does", async () => {
+    cli.client.failWith(new RpcFailure('INVALID_ARGUMENT', "Unrecognized settings key: 'local.nope'"));
+    expect(await cli.run('set', 'local.nope=1')).to.deep.equal({
+      code: 2,
+      stdout: '',
+      stderr: "set failed: Unrecognized settings key: 'local.nope'\n",
+    });
   });
 
   it('sends an empty value for key=, which clears the passphrase', async () => {
@@ -43,10 +63,6 @@ describe('multipass set', () => {
     expect(cli.connections).to.deep.equal([]);
   });
 
-  it('refuses an empty key', async () => {
-    expect(await cli.run('set', '=foo')).to.deep.equal({ code: 1, stdout: '', stderr: 'Bad key-value format.\n' });
-  });
-
   it('tells an untrusted client to authenticate first', async () => {
     cli.client.failWith(new RpcFailure('UNAUTHENTICATED', 'The client is not authenticated with the Multipass service.'));
     expect(await cli.run('set', 'local.passphrase=foo')).to.deep.equal({
@@ -63,28 +79,91 @@ describe('multipass get', () => {
   beforeEach(() => (cli = new CliHarness()));
   afterEach(() => cli.dispose());
 
-  it('prints whether a passphrase is set, as the daemon answers', async () => {
-    cli.client.settings.set('local.passphrase', 'true');
+  it('prints true when the daemon answers any non-empty value for local.passphrase, as Multipass does', async () => {
+    cli.client.settings.set('local.passphrase', 'some-marker');
     expect(await cli.run('get', 'local.passphrase')).to.deep.equal({ code: 0, stdout: 'true\n', stderr: '' });
     expect(cli.client.callsTo('get')).to.deep.equal([['local.passphrase', 0]]);
   });
 
-  it('prints false when none is set, and passes the verbosity', async () => {
+  it('prints false when the daemon answers an empty value, and passes the verbosity', async () => {
     expect(await cli.run('get', '-vvvv', 'local.passphrase')).to.deep.equal({ code: 0, stdout: 'false\n', stderr: '' });
     expect(cli.client.callsTo('get')).to.deep.equal([['local.passphrase', 4]]);
   });
 
-  it('shows an empty value as <empty>, as Multipass does', async () => {
-    cli.client.settings.set('client.gui.hotkey', '');
-    expect((await cli.run('get', 'client.gui.hotkey')).stdout).to.equal('<empty>\n');
+  it('prints true/false for local.passphrase with --raw too', async () => {
+    expect((await cli.run('get', '--raw', 'local.passphrase')).stdout).to.equal('false\n');
   });
 
-  it("relays the daemon's refusal of an unknown key with exit code 2", async () => {
+  it('shows another empty value as <empty>, or as an empty line with --raw, as Multipass does', async () => {
+    cli.client.settings.set('local.bridged-network', '');
+    expect((await cli.run('get', 'local.bridged-network')).stdout).to.equal('<empty>\n');
+    expect((await cli.run('get', 'local.bridged-network', '--raw')).stdout).to.equal('\n');
+    cli.client.settings.set('local.driver', 'qemu');
+    expect((await cli.run('get', '--raw', 'local.driver')).stdout).to.equal('qemu\n');
+  });
+
+  it("relays the daemon's refusal of an unknown local key as a failed command (exit 2), as Multipass does", async () => {
     cli.client.failWith(new RpcFailure('INVALID_ARGUMENT', "Unrecognized settings key: 'local.nope'"));
     expect(await cli.run('get', 'local.nope')).to.deep.equal({
       code: 2,
       stdout: '',
       stderr: "get failed: Unrecognized settings key: 'local.nope'\n",
     });
+  });
+
+  it('refuses a key no handler takes with Multipass\'s message (exit 1), without asking the daemon', async () => {
+    expect(await cli.run('get', 'client.gui.hotkey')).to.deep.equal({
+      code: 1,
+      stdout: '',
+      stderr: "Unrecognized settings key: 'client.gui.hotkey'\n",
+    });
+    expect(cli.connections).to.deep.equal([]);
+  });
+
+  for (const argv of [['get'], ['get', 'a', 'b'], ['get', '--keys', 'a', 'b']]) {
+    it(`refuses '${argv.join(' ')}' as Multipass does (exit 1)`, async () => {
+      expect(await cli.run(...argv)).to.deep.equal({
+        code: 1,
+        stdout: '',
+        stderr:
+          'Multiple settings not implemented yet. Please try again with either a single key or just the `--keys` flag for now.\n',
+      });
+      expect(cli.connections).to.deep.equal([]);
+    });
+  }
+});
+
+describe('multipass get --keys', () => {
+  let cli: CliHarness;
+  beforeEach(() => (cli = new CliHarness()));
+  afterEach(() => cli.dispose());
+
+  it('lists the keys the daemon serves, sorted, one a line', async () => {
+    cli.client.settings.set('local.driver', 'qemu');
+    expect(await cli.run('get', '--keys', '-v')).to.deep.equal({
+      code: 0,
+      stdout: 'local.driver\nlocal.passphrase\n',
+      stderr: '',
+    });
+    expect(cli.client.callsTo('keys')).to.deep.equal([[1]]);
+  });
+
+  it('prints a key it serves, and refuses one it does not with exit 1', async () => {
+    expect(await cli.run('get', '--keys', 'local.passphrase')).to.deep.equal({ code: 0, stdout: 'local.passphrase\n', stderr: '' });
+    expect(await cli.run('get', '--keys', 'local.nope')).to.deep.equal({
+      code: 1,
+      stdout: '',
+      stderr: "Unrecognized settings key: 'local.nope'\n",
+    });
+  });
+
+  it('falls back to a hint when the daemon has no keys method (NOT_FOUND), as Multipass does', async () => {
+    cli.client.failWith(new RpcFailure('NOT_FOUND', 'no keys here'), 'keys');
+    expect((await cli.run('get', '--keys')).stdout).to.equal('local.* \t (need daemon to find out actual keys)\n');
+  });
+
+  it('reports any other failure as get failed', async () => {
+    cli.client.failWith(new RpcFailure('UNAUTHENTICATED', 'no'), 'keys');
+    expect(await cli.run('get', '--keys')).to.include({ code: 2 });
   });
 });

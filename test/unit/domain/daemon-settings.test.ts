@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { InMemorySettingsStore } from '../../../src/adapters/stores/in-memory-settings-store.js';
 import { AuthError } from '../../../src/domain/auth-error.js';
-import { DaemonSettings } from '../../../src/domain/daemon-settings.js';
+import { DaemonSettings, PASSPHRASE_SET_MARKER } from '../../../src/domain/daemon-settings.js';
 import { PassphraseVault } from '../../../src/domain/passphrase-vault.js';
 import { FakePassphraseHasher } from '../../support/fakes/fake-passphrase-hasher.js';
 import { rejectionOf } from '../../support/rejection-of.js';
@@ -19,31 +19,32 @@ describe('DaemonSettings', () => {
     expect(daemonSettings.keys()).to.deep.equal(['local.passphrase']);
   });
 
-  it("answers 'false' for local.passphrase while none is set", async () => {
+  it('answers an empty value for local.passphrase while none is set (Multipass prints it as false)', async () => {
     const { daemonSettings } = settingsHarness();
 
-    expect(await daemonSettings.get('local.passphrase')).to.equal('false');
+    expect(await daemonSettings.get('local.passphrase')).to.equal('');
   });
 
-  it("answers 'true' for local.passphrase once one is set, never the hash", async () => {
+  it('answers a fixed non-empty marker for local.passphrase once one is set, never the hash', async () => {
     const { daemonSettings, store } = settingsHarness();
 
     await daemonSettings.set('local.passphrase', 'correct horse battery staple');
     const answer = await daemonSettings.get('local.passphrase');
 
-    expect(answer).to.equal('true');
+    expect(answer).to.equal(PASSPHRASE_SET_MARKER);
+    expect(answer).to.not.equal('');
     const stored = (await store.entries()).map(([, value]) => value);
     expect(stored).to.have.length(1);
     expect(stored).to.not.include(answer);
   });
 
-  it("answers 'false' again after the passphrase is set to the empty string", async () => {
+  it('answers an empty value again after the passphrase is set to the empty string', async () => {
     const { daemonSettings } = settingsHarness();
     await daemonSettings.set('local.passphrase', 'correct horse battery staple');
 
     await daemonSettings.set('local.passphrase', '');
 
-    expect(await daemonSettings.get('local.passphrase')).to.equal('false');
+    expect(await daemonSettings.get('local.passphrase')).to.equal('');
   });
 
   it('refuses to get an unknown key with the exact message', async () => {

@@ -2,9 +2,9 @@ import { Option, UsageError } from 'clipanion';
 import type { CommandUsage } from '../help.js';
 import { MultipassCommand } from '../multipass-command.js';
 import type { Prompter } from '../prompter.js';
+import { COMMON_SETTINGS_KEYS, PASSPHRASE_KEY, requireDaemonKey } from '../settings-keys.js';
 import { PASSPHRASE_PROMPT } from './authenticate.js';
 
-export const PASSPHRASE_KEY = 'local.passphrase';
 export const REPEAT_PASSPHRASE_PROMPT = 'Please re-enter passphrase: ';
 
 /** `multipass set <key>[=<value>]`; `local.passphrase` alone asks twice, unseen. */
@@ -14,10 +14,7 @@ export class SetCommand extends MultipassCommand {
   static override usage: CommandUsage = {
     description: 'Set a configuration setting',
     details:
-      'Set, to the given value, the configuration setting corresponding to the given key.\n\n' +
-      'Settings keys:\n' +
-      `  - ${PASSPHRASE_KEY}: the passphrase other users give to 'multipass authenticate'.\n` +
-      '    Without a value, it is prompted for; an empty value removes it.',
+      'Set, to the given value, the configuration setting corresponding to the given key.\n\n' + COMMON_SETTINGS_KEYS,
     synopsis: '<key>[=<value>]',
     arguments: [
       {
@@ -33,13 +30,13 @@ export class SetCommand extends MultipassCommand {
 
   async execute(): Promise<number> {
     if (this.args.length !== 1) throw new UsageError('Need exactly one key-value pair (in <key>=<value> form).');
-    const keyval = this.args[0] as string;
-    // Split at the first '=' only (Multipass refuses a second one): a passphrase may contain '='.
-    const separator = keyval.indexOf('=');
-    const key = separator === -1 ? keyval : keyval.slice(0, separator);
-    if (key === '') throw new UsageError('Bad key-value format.');
-    const value = separator === -1 ? await promptedValue(key, this.context.prompter) : keyval.slice(separator + 1);
-    await this.withClient((client) => client.set(key, value, this.verbosity));
+    // As Multipass: one '=' at most, so a value with '=' in it is given at the prompt instead.
+    const [key = '', value, ...more] = (this.args[0] as string).split('=');
+    if (key === '' || more.length > 0) throw new UsageError('Bad key-value format.');
+    // Checked before prompting: there is no point asking for a value nobody would take.
+    requireDaemonKey(key);
+    const val = value ?? (await promptedValue(key, this.context.prompter));
+    await this.withClient((client) => client.set(key, val, this.verbosity));
     return 0;
   }
 }
