@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { AuthError } from '../../domain/auth-error.js';
 import type { Fingerprint } from '../../domain/fingerprint.js';
 import type { TrustedCertificate } from '../../domain/trusted-certificate.js';
@@ -7,17 +8,24 @@ import type { Logger } from '../../ports/logger.js';
 import { canonicalCertificate, findPemCertificateBlocks, type PemBlock } from '../crypto/pem-certificates.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { errorCode, withFileLock } from '../fs/file-lock.js';
+import { storeFaultMessage } from './store-fault.js';
 
 const FILE_MODE = 0o600;
+/** How many corrupt blocks the warning lists; the rest are counted. */
+const SHOWN_CORRUPT_BLOCKS = 3;
 
 /**
  * A CertStore kept in Multipass's `multipass_client_certs.pem`: a plain concatenation of PEM
  * certificates that an admin may also append to by hand. Writes re-read the file under a lock
  * and change only what they must, so text this store does not understand (junk, corrupt
- * blocks) and certificates added by another process are never dropped.
+ * blocks) and certificates added by another process are never dropped. A file that exists
+ * but holds no valid certificate (empty, whitespace, only junk or corrupt blocks, unreadable)
+ * is a fault, not an empty store; so removing the last certificate deletes the file rather
+ * than leave it empty.
  */
 export class PemFileCertStore implements CertStore {
   private index = new Map<Fingerprint, TrustedCertificate>();
+  private faultReason: string | undefined;
   /** Identity of the file as last read; refresh() skips the read while it is unchanged. */
   private readSignature: string | undefined;
   /** Serialises this instance's reads and writes so the index never goes back in time. */
@@ -34,25 +42,31 @@ export class PemFileCertStore implements CertStore {
 
   /**
    * Called for every call from an unknown client, so it must be cheap when nothing changed:
-   * one stat, and a re-read only when the file's inode, size or mtime moved.
+   * one stat, and a re-read only when the file's inode, size, mtime or ctime moved (ctime, so
+   * that a chmod making an unreadable file readable is noticed).
    */
   async refresh(): Promise<void> {
     await this.serialised(async () => {
       const signature = await this.signature();
       if (signature !== undefined && signature === this.readSignature) return;
       this.readSignature = signature;
-      const blocks = findPemCertificateBlocks(await this.readText());
-      for (const block of blocks) {
-        if (block.certificate === undefined) {
-          this.logger.warn(`skipped a corrupt certificate at ${this.filePath}:${block.line}: ${block.reason}`, {
-            file: this.filePath,
-            line: block.line,
-            reason: block.reason,
-          });
-        }
+      let text: string | undefined;
+      try {
+        text = await this.readText();
+      } catch (error) {
+        this.index = new Map();
+        const cause = AuthError.is(error) ? error.cause : error;
+        this.faultReason = storeFaultMessage(this.filePath, `exists but cannot be read (${messageOf(cause)})`, false);
+        return;
       }
-      this.index = indexOf(blocks);
+      const blocks = findPemCertificateBlocks(text ?? '');
+      this.warnAboutCorruptBlocks(blocks);
+      this.adopt(text, blocks, indexOf(blocks));
     });
+  }
+
+  fault(): string | undefined {
+    return this.faultReason;
   }
 
   contains(fingerprint: Fingerprint): boolean {
@@ -100,6 +114,7 @@ export class PemFileCertStore implements CertStore {
     return added;
   }
 
+  /** Removing the last certificate deletes the file when only whitespace would be left. */
   async remove(fingerprint: Fingerprint): Promise<boolean> {
     return this.rewrite((text, blocks) => {
       const matching = blocks.filter((block) => block.certificate?.fingerprint === fingerprint);
@@ -127,15 +142,22 @@ export class PemFileCertStore implements CertStore {
     return this.serialised(async () => {
       try {
         return await withFileLock(this.filePath, async () => {
-          const text = await this.readText();
+          const existing = await this.readText();
+          const text = existing ?? '';
           const blocks = findPemCertificateBlocks(text);
           const next = change(text, blocks);
           if (next === undefined) {
-            this.index = indexOf(blocks);
+            this.adopt(existing, blocks, indexOf(blocks));
             return false;
           }
-          await writeFileAtomic(this.filePath, Buffer.from(next.text, 'latin1'), FILE_MODE);
-          this.index = next.index;
+          if (isBlank(next.text)) {
+            // An empty file would read as a damaged store at the next start: no file is an empty one.
+            await deleteDurably(this.filePath);
+            this.adopt(undefined, [], next.index);
+          } else {
+            await writeFileAtomic(this.filePath, Buffer.from(next.text, 'latin1'), FILE_MODE);
+            this.adopt(next.text, undefined, next.index);
+          }
           return true;
         });
       } catch (error) {
@@ -147,10 +169,40 @@ export class PemFileCertStore implements CertStore {
     });
   }
 
+  /**
+   * Takes `index` as what the file now says, and whether the file is a fault: it exists
+   * (`text` is undefined when it does not) and holds no valid certificate.
+   */
+  private adopt(text: string | undefined, blocks: readonly PemBlock[] | undefined, index: Map<Fingerprint, TrustedCertificate>): void {
+    this.index = index;
+    if (text === undefined || index.size > 0) {
+      this.faultReason = undefined;
+    } else {
+      const corrupt = (blocks ?? findPemCertificateBlocks(text)).length;
+      const problem = isBlank(text)
+        ? 'exists but is empty'
+        : `exists but holds no valid certificate${corrupt > 0 ? ` (${corrupt} corrupt block${corrupt === 1 ? '' : 's'})` : ''}`;
+      this.faultReason = storeFaultMessage(this.filePath, problem, true);
+    }
+  }
+
+  /** One line per read of a changed file, however many blocks are corrupt. */
+  private warnAboutCorruptBlocks(blocks: readonly PemBlock[]): void {
+    const corrupt = blocks.filter((block) => block.certificate === undefined);
+    const [first] = corrupt;
+    if (first === undefined) return;
+    const shown = corrupt.slice(0, SHOWN_CORRUPT_BLOCKS).map((block) => `line ${block.line}: ${block.reason}`);
+    if (corrupt.length > SHOWN_CORRUPT_BLOCKS) shown.push(`and ${corrupt.length - SHOWN_CORRUPT_BLOCKS} more`);
+    this.logger.warn(
+      `skipped ${corrupt.length} corrupt certificate block${corrupt.length === 1 ? '' : 's'} in ${this.filePath} (${shown.join('; ')})`,
+      { file: this.filePath, count: corrupt.length, line: first.line, reason: first.reason },
+    );
+  }
+
   private async signature(): Promise<string | undefined> {
     try {
       const info = await stat(this.filePath, { bigint: true });
-      return `${info.ino}:${info.size}:${info.mtimeNs}`;
+      return `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
     } catch {
       return undefined;
     }
@@ -158,13 +210,13 @@ export class PemFileCertStore implements CertStore {
 
   /**
    * The file as latin1, which maps every byte to one character and back: whatever an admin
-   * put in the file is written back byte for byte. A missing file is an empty store.
+   * put in the file is written back byte for byte. A missing file is undefined: an empty store.
    */
-  private async readText(): Promise<string> {
+  private async readText(): Promise<string | undefined> {
     try {
       return (await readFile(this.filePath)).toString('latin1');
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') return '';
+      if (errorCode(error) === 'ENOENT') return undefined;
       throw new AuthError('store-unavailable', `Cannot read the trusted certificates file '${this.filePath}': ${messageOf(error)}`, {
         cause: error,
       });
@@ -185,6 +237,22 @@ function indexOf(blocks: readonly PemBlock[]): Map<Fingerprint, TrustedCertifica
     if (certificate !== undefined && !index.has(certificate.fingerprint)) index.set(certificate.fingerprint, certificate);
   }
   return index;
+}
+
+const isBlank = (text: string): boolean => text.trim() === '';
+
+/** Unlinks the file and syncs its directory, so that the removal survives a crash. */
+async function deleteDurably(path: string): Promise<void> {
+  await unlink(path).catch((error: unknown) => {
+    if (errorCode(error) !== 'ENOENT') throw error;
+  });
+  if (process.platform === 'win32') return;
+  const dir = await open(dirname(path), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
 }
 
 function messageOf(error: unknown): string {
