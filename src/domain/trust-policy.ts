@@ -32,9 +32,9 @@ export class TrustPolicy {
     private readonly logger: Logger,
   ) {}
 
-  /** Rule 7: an empty store keeps the socket restricted so that bootstrap is safe. */
+  /** Rule 7: an empty store keeps the socket restricted so that bootstrap is safe; so does a damaged one. */
   async applyStartupAccess(): Promise<void> {
-    if (this.store.size() === 0) {
+    if (this.store.size() === 0 || this.store.fault() !== undefined) {
       await this.access.restrict();
     } else {
       await this.access.open();
@@ -70,7 +70,8 @@ export class TrustPolicy {
       return { fingerprint: cert.fingerprint, via: 'trusted' };
     }
     // Rule 4: only the Unix socket has an OS restriction that makes bootstrap safe.
-    if (caller.transport !== 'unix' || !this.access.isRestricted()) {
+    // A damaged store is not an empty one: no bootstrap until the admin restores or deletes it.
+    if (caller.transport !== 'unix' || !this.access.isRestricted() || this.store.fault() !== undefined) {
       throw notTrusted();
     }
     return this.serialised(async () => {
@@ -79,7 +80,7 @@ export class TrustPolicy {
       if (this.store.contains(cert.fingerprint)) {
         return { fingerprint: cert.fingerprint, via: 'trusted' } as const;
       }
-      if (this.store.size() !== 0 || !this.access.isRestricted()) {
+      if (this.store.size() !== 0 || !this.access.isRestricted() || this.store.fault() !== undefined) {
         throw notTrusted();
       }
       await this.trust(cert);
