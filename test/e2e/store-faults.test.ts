@@ -124,6 +124,19 @@ describe('multipassd over a damaged store', () => {
     expect(existsSync(`${file}-wal`)).to.equal(false);
   });
 
+  it("reports a damaged store from 'trust list', and 'migrate-store' refuses to copy it into a healthy empty one", async () => {
+    const file = pemCertStorePath(dataDir());
+    plant(file, '\n');
+    const listed = await runDaemonCommand(['trust', 'list', '--data-dir', dataDir()]);
+    expect(listed.code).to.equal(1);
+    expect(listed.stdout).to.equal('');
+    expect(listed.stderr).to.contain(`'${file}' exists but is empty`);
+    const migrated = await runDaemonCommand(['migrate-store', '--to', 'sqlite', '--data-dir', dataDir()]);
+    expect(migrated.code).to.equal(1);
+    expect(migrated.stderr).to.contain(`'${file}' exists but is empty`);
+    expect(existsSync(sqliteStorePath(dataDir())), 'no fresh database made').to.equal(false);
+  });
+
   it('reports a passphrase hash it cannot read at start, naming the file and key, and tells an enrolling user to ask the administrator', async () => {
     const settings = settingsFilePath(dataDir());
     plant(settings, '[local]\npassphrase=scrypt$N=16384,r=8,p=1$truncated\n');
