@@ -84,6 +84,23 @@ export function splitPemCertificates(text: string): {
   return { certificates, skipped };
 }
 
+/**
+ * One line about every corrupt block, for a log: the count, then the first few with line and
+ * reason (a file may hold thousands). Undefined when none is corrupt.
+ */
+export function summariseCorruptBlocks(
+  blocks: readonly PemBlock[],
+  shown = 3,
+): { count: number; line: number; text: string } | undefined {
+  const corrupt = blocks.filter((block) => block.certificate === undefined);
+  const [first] = corrupt;
+  if (first === undefined) return undefined;
+  const details = corrupt.slice(0, shown).map((block) => `line ${block.line}: ${block.reason}`);
+  if (corrupt.length > shown) details.push(`and ${corrupt.length - shown} more`);
+  const noun = corrupt.length === 1 ? 'block' : 'blocks';
+  return { count: corrupt.length, line: first.line, text: `${corrupt.length} corrupt certificate ${noun} (${details.join('; ')})` };
+}
+
 /** The lowercase hex SHA-256 of a certificate's DER encoding. */
 export function fingerprintOfDer(der: Uint8Array): Fingerprint {
   return createHash('sha256').update(der).digest('hex') as Fingerprint;

@@ -1,18 +1,16 @@
-import { open, readFile, stat, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import { AuthError } from '../../domain/auth-error.js';
 import type { Fingerprint } from '../../domain/fingerprint.js';
 import type { TrustedCertificate } from '../../domain/trusted-certificate.js';
 import type { CertStore } from '../../ports/cert-store.js';
 import type { Logger } from '../../ports/logger.js';
-import { canonicalCertificate, findPemCertificateBlocks, type PemBlock } from '../crypto/pem-certificates.js';
+import { canonicalCertificate, findPemCertificateBlocks, summariseCorruptBlocks, type PemBlock } from '../crypto/pem-certificates.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { deleteFileDurably } from '../fs/delete-file-durably.js';
 import { errorCode, withFileLock } from '../fs/file-lock.js';
 import { storeFaultMessage } from './store-fault.js';
 
 const FILE_MODE = 0o600;
-/** How many corrupt blocks the warning lists; the rest are counted. */
-const SHOWN_CORRUPT_BLOCKS = 3;
 
 /**
  * A CertStore kept in Multipass's `multipass_client_certs.pem`: a plain concatenation of PEM
@@ -152,7 +150,7 @@ export class PemFileCertStore implements CertStore {
           }
           if (isBlank(next.text)) {
             // An empty file would read as a damaged store at the next start: no file is an empty one.
-            await deleteDurably(this.filePath);
+            await deleteFileDurably(this.filePath);
             this.adopt(undefined, [], next.index);
           } else {
             await writeFileAtomic(this.filePath, Buffer.from(next.text, 'latin1'), FILE_MODE);
@@ -188,15 +186,9 @@ export class PemFileCertStore implements CertStore {
 
   /** One line per read of a changed file, however many blocks are corrupt. */
   private warnAboutCorruptBlocks(blocks: readonly PemBlock[]): void {
-    const corrupt = blocks.filter((block) => block.certificate === undefined);
-    const [first] = corrupt;
-    if (first === undefined) return;
-    const shown = corrupt.slice(0, SHOWN_CORRUPT_BLOCKS).map((block) => `line ${block.line}: ${block.reason}`);
-    if (corrupt.length > SHOWN_CORRUPT_BLOCKS) shown.push(`and ${corrupt.length - SHOWN_CORRUPT_BLOCKS} more`);
-    this.logger.warn(
-      `skipped ${corrupt.length} corrupt certificate block${corrupt.length === 1 ? '' : 's'} in ${this.filePath} (${shown.join('; ')})`,
-      { file: this.filePath, count: corrupt.length, line: first.line, reason: first.reason },
-    );
+    const corrupt = summariseCorruptBlocks(blocks);
+    if (corrupt === undefined) return;
+    this.logger.warn(`skipped ${corrupt.text} in ${this.filePath}`, { file: this.filePath, count: corrupt.count, line: corrupt.line });
   }
 
   private async signature(): Promise<string | undefined> {
@@ -240,20 +232,6 @@ function indexOf(blocks: readonly PemBlock[]): Map<Fingerprint, TrustedCertifica
 }
 
 const isBlank = (text: string): boolean => text.trim() === '';
-
-/** Unlinks the file and syncs its directory, so that the removal survives a crash. */
-async function deleteDurably(path: string): Promise<void> {
-  await unlink(path).catch((error: unknown) => {
-    if (errorCode(error) !== 'ENOENT') throw error;
-  });
-  if (process.platform === 'win32') return;
-  const dir = await open(dirname(path), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
-}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
