@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { Container } from 'inversify';
 import { ensureDaemonIdentity } from '../adapters/crypto/daemon-identity.js';
 import { GrpcServer } from '../adapters/rpc/grpc-server.js';
@@ -6,6 +5,7 @@ import { createRpcService } from '../adapters/rpc/rpc-service.js';
 import type { Listener } from '../adapters/transports/listener.js';
 import { ConnectionLimits } from '../domain/connection-limits.js';
 import { DaemonSettings } from '../domain/daemon-settings.js';
+import { PASSPHRASE_KEY, PassphraseVault } from '../domain/passphrase-vault.js';
 import { TrustPolicy } from '../domain/trust-policy.js';
 import { CertStore } from '../ports/cert-store.js';
 import { InstanceInventory } from '../ports/instance-inventory.js';
@@ -13,6 +13,7 @@ import { Logger } from '../ports/logger.js';
 import { SettingsStore } from '../ports/settings-store.js';
 import type { DaemonConfig } from './config/daemon-config.js';
 import { buildDaemonContainer, type ContainerOverrides } from './container.js';
+import { lockDaemonInstance } from './instance-locks.js';
 import { certificateDir } from './paths.js';
 import { ListenerToken, VersionToken } from './tokens.js';
 
@@ -27,18 +28,33 @@ export interface RunningDaemon {
 }
 
 /**
- * Start-up order matters: stores first (so the socket's initial mode can follow rule 7),
- * then the listener (created owner-only), then restrict or open it.
+ * Start-up order matters: the instance locks before anything is written, stores next (so the
+ * socket's initial mode can follow rule 7), then the listener (created owner-only), then
+ * restrict or open it.
  */
 export async function startDaemon(config: DaemonConfig, version: string, overrides: ContainerOverrides = {}): Promise<RunningDaemon> {
-  // Readable by all: non-root CLIs must reach certificate/multipass_root_cert.pem inside it.
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o755 });
+  const instance = await lockDaemonInstance(config);
+  try {
+    const daemon = await startLocked(config, version, overrides);
+    return { ...daemon, stop: () => daemon.stop().finally(instance.release) };
+  } catch (error) {
+    instance.release();
+    throw error;
+  }
+}
+
+async function startLocked(config: DaemonConfig, version: string, overrides: ContainerOverrides): Promise<RunningDaemon> {
   const container = buildDaemonContainer(config, version, overrides);
   const logger = container.get<Logger>(Logger);
   const certStore = await container.getAsync<CertStore>(CertStore);
   const settingsStore = await container.getAsync<SettingsStore>(SettingsStore);
   await certStore.load();
   await settingsStore.load();
+  // A damaged store starts anyway (restricted, no bootstrap) so the admin can mend it live.
+  const reportFault = faultReporter(certStore, logger);
+  reportFault();
+  const passphraseProblem = await (await container.getAsync(PassphraseVault)).health();
+  if (passphraseProblem !== undefined) logger.error(passphraseProblem, { file: settingsStore.location(), key: PASSPHRASE_KEY });
 
   const listener = await container.getAsync<Listener>(ListenerToken);
   const identity = await ensureDaemonIdentity(certificateDir(config.dataDir), logger);
@@ -73,7 +89,10 @@ export async function startDaemon(config: DaemonConfig, version: string, overrid
   // seen at once: an unknown caller triggers a resync). When nothing changed this costs one
   // stat (PEM) or one PRAGMA (SQLite).
   const storeWatch = setInterval(() => {
-    policy.resync().catch((error: unknown) => logger.warn('cannot re-read the trusted certificates', { error: String(error) }));
+    policy
+      .resync()
+      .then(reportFault)
+      .catch((error: unknown) => logger.warn('cannot re-read the trusted certificates', { error: String(error) }));
   }, STORE_REFRESH_MS);
   storeWatch.unref();
 
@@ -91,5 +110,17 @@ export async function startDaemon(config: DaemonConfig, version: string, overrid
       })();
       return stopping;
     },
+  };
+}
+
+/** Logs the store's fault once when it appears (or changes), and once when it is mended. */
+function faultReporter(store: CertStore, logger: Logger): () => void {
+  let reported: string | undefined;
+  return () => {
+    const fault = store.fault();
+    if (fault === reported) return;
+    if (fault === undefined) logger.info('the trusted certificates store is readable again');
+    else logger.error(fault);
+    reported = fault;
   };
 }

@@ -44,6 +44,9 @@ export async function migrateStore(config: DaemonConfig, to: StoreKind): Promise
 }
 
 async function snapshot({ certs, settings }: StoreSession) {
+  // Copying a damaged store would make an empty, healthy one: a fresh install behind the admin's back.
+  const fault = certs.fault();
+  if (fault !== undefined) throw new MigrationError(fault);
   return { certificates: await certs.list(), settings: await settings.entries() };
 }
 

@@ -4,6 +4,7 @@ export type AuthErrorCode =
   | 'passphrase-mismatch'
   | 'invalid-certificate'
   | 'invalid-setting'
+  | 'setting-corrupt'
   | 'too-many-attempts'
   | 'store-unavailable';
 

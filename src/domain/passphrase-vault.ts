@@ -29,9 +29,32 @@ export class PassphraseVault {
   }
 
   /**
-   * Costly on purpose (a slow hash): callers facing untrusted peers go through the
-   * EnrolmentThrottle, which bounds how many run at once and how often each peer may guess.
-   * @throws AuthError `no-passphrase-set` when none is set, `passphrase-mismatch` when wrong.
+   * What the admin must fix in the stored passphrase, or undefined when nothing: a stored hash
+   * the hasher does not recognise (damaged, or edited by hand) means no passphrase can be
+   * checked. For the daemon's log at start. Settings that cannot be read at all are reported
+   * by their store, not here.
+   */
+  async health(): Promise<string | undefined> {
+    let encoded: string | undefined;
+    try {
+      encoded = await this.settings.get(PASSPHRASE_KEY);
+    } catch (error) {
+      if (AuthError.is(error, 'store-unavailable')) return undefined;
+      throw error;
+    }
+    if (encoded === undefined || this.hasher.recognises(encoded)) return undefined;
+    return (
+      `The passphrase hash under the key '${PASSPHRASE_KEY}' in ${this.settings.location()} is not in a format ` +
+      `multipassd recognises, so no passphrase can be accepted. Set a new one with 'multipass set ${PASSPHRASE_KEY}' ` +
+      'from a trusted client, or remove the key to turn enrolment off.'
+    );
+  }
+
+  /**
+   * @throws AuthError `no-passphrase-set` when none is set, `passphrase-mismatch` when wrong,
+   * `setting-corrupt` when the stored hash is not one the hasher recognises (the admin's to
+   * fix: the caller is not told their passphrase is wrong). Costly on purpose (a slow hash):
+   * callers facing untrusted peers go through the EnrolmentThrottle.
    */
   async verify(candidate: string): Promise<void> {
     await this.check(candidate);
@@ -43,6 +66,12 @@ export class PassphraseVault {
       throw new AuthError(
         'no-passphrase-set',
         'Passphrase is not set. Please `multipass set local.passphrase` with a trusted client.',
+      );
+    }
+    if (!this.hasher.recognises(encoded)) {
+      throw new AuthError(
+        'setting-corrupt',
+        'The passphrase stored on the server is damaged and cannot be checked. Please ask the administrator to set it again.',
       );
     }
     if (!(await this.hasher.verify(candidate, encoded))) {

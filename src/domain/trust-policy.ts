@@ -57,9 +57,9 @@ export class TrustPolicy {
     this.logger = deps.logger;
   }
 
-  /** Rule 7: an empty store keeps the socket restricted so that bootstrap is safe. */
+  /** Rule 7: an empty store keeps the socket restricted so that bootstrap is safe; so does a damaged one. */
   async applyStartupAccess(): Promise<void> {
-    if (this.store.size() === 0) {
+    if (this.store.size() === 0 || this.store.fault() !== undefined) {
       await this.access.restrict();
     } else {
       await this.access.open();
@@ -105,7 +105,8 @@ export class TrustPolicy {
       return { fingerprint: cert.fingerprint, via: 'trusted' };
     }
     // Rule 4: only the Unix socket has an OS restriction that makes bootstrap safe.
-    if (!bootstrap || caller.transport !== 'unix' || !this.access.isRestricted()) {
+    // A damaged store is not an empty one: no bootstrap until the admin restores or deletes it.
+    if (!bootstrap || caller.transport !== 'unix' || !this.access.isRestricted() || this.store.fault() !== undefined) {
       throw notTrusted();
     }
     if (!(await this.isAdminPeer(caller.peer))) {
@@ -121,7 +122,7 @@ export class TrustPolicy {
       if (this.store.contains(cert.fingerprint)) {
         return { fingerprint: cert.fingerprint, via: 'trusted' } as const;
       }
-      if (this.store.size() !== 0 || !this.access.isRestricted()) {
+      if (this.store.size() !== 0 || !this.access.isRestricted() || this.store.fault() !== undefined) {
         throw notTrusted();
       }
       await this.trust(cert);

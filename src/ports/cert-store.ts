@@ -11,9 +11,22 @@ export interface CertStore {
   /**
    * Reads the persisted certificates into the in-memory index. Call once before anything
    * else. Unreadable entries are skipped with a log line, never fatal, and are never
-   * dropped from the backing data by later writes.
+   * dropped from the backing data by later writes. Backing data that exists but cannot be
+   * read as a store does not make it throw either: it sets `fault()`.
    */
   load(): Promise<void>;
+
+  /**
+   * Why the backing data cannot be read as a store; undefined when it can, and when there is
+   * none yet (a fresh install). Set when the data exists but is not a store: a zero-length or
+   * whitespace-only PEM file, a PEM file with no valid certificate, an unreadable file, a
+   * zero-length or not-a-database SQLite file. Such a store is faulty, not fresh: while this
+   * is set the index is empty and the daemon must not bootstrap a first admin over it.
+   * `load` and `refresh` re-evaluate it, so deleting the data (starting afresh), restoring it,
+   * or `add` (`multipassd trust add`, wherever the adapter can write over the damaged data)
+   * clears it without a restart. The text is for the admin: it names the file and the ways out.
+   */
+  fault(): string | undefined;
 
   /** O(1) and in memory: safe to call on every RPC. */
   contains(fingerprint: Fingerprint): boolean;
@@ -37,7 +50,10 @@ export interface CertStore {
    */
   addAll(certificates: readonly TrustedCertificate[]): Promise<number>;
 
-  /** Removes a certificate durably; resolves `false` if it was not trusted. */
+  /**
+   * Removes a certificate durably; resolves `false` if it was not trusted. Removing the last
+   * one leaves an empty store that reopens as empty, not as `fault()`.
+   */
   remove(fingerprint: Fingerprint): Promise<boolean>;
 
   /** Every trusted certificate, in the order they were first trusted. */
@@ -45,7 +61,8 @@ export interface CertStore {
 
   /**
    * Re-reads the backing data so that changes made by other processes (an admin's
-   * `multipassd trust add`, a hand-edited PEM file) become visible without a restart.
+   * `multipassd trust add`, a hand-edited PEM file) become visible without a restart, and
+   * re-evaluates `fault()`.
    */
   refresh(): Promise<void>;
 

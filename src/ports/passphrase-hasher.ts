@@ -10,4 +10,11 @@ export interface PassphraseHasher {
    * encoding verifies as `false`, never throws.
    */
   verify(passphrase: string, encoded: string): Promise<boolean>;
+
+  /**
+   * Whether `encoded` is in a format `verify` can check (within the limits it accepts). A
+   * `false` from `verify` on an encoding this does not recognise says nothing about the
+   * passphrase: callers use this to tell a damaged setting from a wrong passphrase.
+   */
+  recognises(encoded: string): boolean;
 }

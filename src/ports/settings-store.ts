@@ -5,8 +5,15 @@ export const SettingsStore = Symbol('SettingsStore');
  * passphrase hash). Every adapter passes test/contract/settings-store.contract.ts.
  */
 export interface SettingsStore {
-  /** Reads persisted settings. Call once before anything else. */
+  /**
+   * Reads persisted settings. Call once before anything else. Where the settings share a file
+   * with a CertStore (SQLite), a file the CertStore reports as `fault()` does not make this
+   * throw: reads of an empty file find nothing, and other reads fail with `store-unavailable`.
+   */
   load(): Promise<void>;
+
+  /** Where the settings are kept, for messages to the admin: usually the file's path. */
+  location(): string;
 
   /** The current value, including changes made by other processes where the backend allows. */
   get(key: string): Promise<string | undefined>;

@@ -9,6 +9,13 @@ export interface CertStoreHarness {
   create(): Promise<CertStore>;
   /** A new, loaded instance over the same backing data as `create`, as after a restart. */
   reopen(): Promise<CertStore>;
+  /**
+   * Damages the backing data so that it exists but is not a store (for files: zero bytes, as
+   * a truncation leaves them), in a way `add` can write over. Called before `create`.
+   */
+  corrupt(): Promise<void>;
+  /** Deletes the backing data, as an admin starting afresh would. */
+  erase(): Promise<void>;
   /** Closes every instance and removes the backing data. */
   dispose(): Promise<void>;
 }
@@ -159,6 +166,62 @@ export function certStoreContract(name: string, makeHarness: () => Promise<CertS
       const reopened = await harness.reopen();
       expect(reopened.size()).to.equal(batch.length);
       for (const cert of batch) expect(reopened.contains(cert.fingerprint), cert.fingerprint).to.equal(true);
+    });
+
+    it('is not faulted when new, nor once its last certificate is removed, also after a reopen', async () => {
+      const store = await harness.create();
+      expect(store.fault()).to.equal(undefined);
+      await store.add(trusted(a));
+      await store.remove(a.fingerprint);
+      expect(store.fault()).to.equal(undefined);
+      await store.refresh();
+      expect(store.fault(), 'after refresh').to.equal(undefined);
+      const reopened = await harness.reopen();
+      expect(reopened.fault(), 'emptied is not damaged').to.equal(undefined);
+      expect(reopened.size()).to.equal(0);
+    });
+
+    it('reports a fault, and trusts nobody, over backing data that exists but is damaged', async () => {
+      await harness.corrupt();
+      const store = await harness.create();
+      expect(store.fault()).to.be.a('string').and.not.equal('');
+      expect(store.size()).to.equal(0);
+      expect(store.contains(a.fingerprint)).to.equal(false);
+      expect(await store.list()).to.deep.equal([]);
+      await store.refresh();
+      expect(store.fault(), 'refresh of the unchanged data').to.be.a('string');
+    });
+
+    it('clears the fault when a certificate is added, and keeps that certificate across a reopen', async () => {
+      await harness.corrupt();
+      const store = await harness.create();
+      expect(await store.add(trusted(a))).to.equal(true);
+      expect(store.fault()).to.equal(undefined);
+      expect(store.contains(a.fingerprint)).to.equal(true);
+      const reopened = await harness.reopen();
+      expect(reopened.fault()).to.equal(undefined);
+      expect(await reopened.list()).to.deep.equal([trusted(a)]);
+    });
+
+    it("clears the fault at refresh once another instance has added a certificate", async () => {
+      await harness.corrupt();
+      const first = await harness.create();
+      const second = await harness.reopen();
+      await second.add(trusted(a));
+      await first.refresh();
+      expect(first.fault()).to.equal(undefined);
+      expect(first.contains(a.fingerprint)).to.equal(true);
+    });
+
+    it('clears the fault at refresh once the backing data is deleted, and is then an empty store', async () => {
+      await harness.corrupt();
+      const store = await harness.create();
+      await harness.erase();
+      await store.refresh();
+      expect(store.fault()).to.equal(undefined);
+      expect(store.size()).to.equal(0);
+      await store.add(trusted(b));
+      expect(await (await harness.reopen()).list()).to.deep.equal([trusted(b)]);
     });
 
     it(`round-trips ${MANY} certificates`, async () => {

@@ -33,6 +33,10 @@ describe('IniFileSettingsStore specifics', () => {
     writeFileSync(harness.filePath, text);
   };
 
+  it('gives its file as its location', async () => {
+    expect((await harness.create()).location()).to.equal(harness.filePath);
+  });
+
   it('creates the file with mode 0600 in a directory with mode 0700', async () => {
     const store = await harness.create();
     await store.set('local.passphrase', HASH);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, existsSync, fstatSync, openSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,8 +86,8 @@ describe('PemFileCertStore specifics', () => {
     const warnings = harness.logger.lines.filter((line) => line.level === 'warn');
     expect(warnings).to.have.length(1);
     const corruptLine = 2 + b.pem.split('\n').length - 1;
-    expect(warnings[0]?.message).to.contain(`${harness.filePath}:${corruptLine}`);
-    expect(warnings[0]?.fields).to.include({ file: harness.filePath, line: corruptLine });
+    expect(warnings[0]?.message).to.contain(harness.filePath).and.to.contain(`line ${corruptLine}: not valid base64`);
+    expect(warnings[0]?.fields).to.include({ file: harness.filePath, line: corruptLine, count: 1 });
   });
 
   it('does not re-read the file on refresh while it is unchanged', async () => {
@@ -179,9 +179,95 @@ describe('PemFileCertStore specifics', () => {
     expect(readFileSync(harness.filePath, 'ascii')).to.equal(a.pem);
   });
 
-  it('fails load with store-unavailable when the file cannot be read, rather than starting empty', async () => {
+  it('reports a file it cannot read as a fault naming it, rather than starting empty, and clears it once the file is readable', async () => {
     mkdirSync(harness.filePath, { recursive: true });
-    await expectAuthError(harness.create(), 'store-unavailable');
+    const store = await harness.create();
+    expect(store.fault()).to.contain(harness.filePath).and.to.contain('cannot be read').and.not.to.contain('trust add');
+    rmSync(harness.filePath, { recursive: true });
+    writeFileSync(harness.filePath, a.pem);
+    await store.refresh();
+    expect(store.fault()).to.equal(undefined);
+    expect(await store.list()).to.deep.equal([trusted(a)]);
+  });
+
+  describe('damaged files', () => {
+    const cases: Record<string, () => string> = {
+      'an empty file': () => '',
+      'a file of whitespace': () => ' \n\r\n\t\n',
+      'a file of junk text only': () => '# trusted clients\n',
+      'a file of corrupt blocks only': () => `${a.pem.slice(0, 200)}\n${b.pem.replace(/\n(.)/, '\n%')}`,
+    };
+    for (const [what, text] of Object.entries(cases)) {
+      it(`reports ${what} as a fault naming the file and the ways out, and heals when a certificate is added`, async () => {
+        mkdirSync(dirname(harness.filePath), { recursive: true });
+        writeFileSync(harness.filePath, text());
+        const store = await harness.create();
+        const fault = store.fault();
+        expect(fault).to.contain(harness.filePath).and.to.contain('restore').and.to.contain('delete it').and.to.contain('multipassd trust add');
+        expect(store.size()).to.equal(0);
+        await store.add(trusted(c));
+        expect(store.fault()).to.equal(undefined);
+        expect(readFileSync(harness.filePath, 'latin1'), 'what was there is kept').to.contain(text());
+        expect((await harness.reopen()).fault()).to.equal(undefined);
+      });
+    }
+
+    it('reads 40,000 BEGIN lines without an END in linear time, warning once in one line, and not again while the file is unchanged', async function () {
+      this.timeout(10_000);
+      mkdirSync(dirname(harness.filePath), { recursive: true });
+      writeFileSync(harness.filePath, '-----BEGIN CERTIFICATE-----\n'.repeat(40_000));
+      const started = Date.now();
+      const store = await harness.create();
+      for (let i = 0; i < 20; i += 1) await store.refresh();
+      expect(Date.now() - started, 'milliseconds').to.be.below(5000);
+      expect(harness.logger.lines, 'one line in all').to.have.length(1);
+      const [warning] = harness.logger.lines;
+      expect(warning?.level).to.equal('warn');
+      expect(warning?.message).to.contain('skipped 40000 corrupt certificate blocks').and.to.contain('and 39997 more');
+      expect(warning?.message.length, 'a summary, not a list').to.be.below(500);
+      expect(store.fault()).to.contain('no valid certificate');
+    });
+  });
+
+  it('deletes the file when its last certificate is removed, so that it reopens as a fresh store rather than a damaged one', async () => {
+    const store = await harness.create();
+    await store.add(trusted(a));
+    await store.remove(a.fingerprint);
+    expect(existsSync(harness.filePath)).to.equal(false);
+    expect(existsSync(dirname(harness.filePath))).to.equal(true);
+    expect((await harness.reopen()).fault()).to.equal(undefined);
+  });
+
+  it('keeps the file when removing the last certificate leaves other text, which then holds no certificate: a fault', async () => {
+    mkdirSync(dirname(harness.filePath), { recursive: true });
+    writeFileSync(harness.filePath, `# note\n${a.pem}`);
+    const store = await harness.create();
+    await store.remove(a.fingerprint);
+    expect(readFileSync(harness.filePath, 'ascii')).to.equal('# note\n');
+    expect(store.fault()).to.contain('no valid certificate');
+  });
+
+  it('replaces the file on every add and remove (a new inode), never rewriting it in place', async () => {
+    const store = await harness.create();
+    // Each version is held open, so its inode cannot be reused and its bytes can be read back.
+    const versions: Array<{ fd: number; ino: number; text: string }> = [];
+    const hold = () => {
+      const fd = openSync(harness.filePath, 'r');
+      versions.push({ fd, ino: fstatSync(fd).ino, text: readFileSync(harness.filePath, 'ascii') });
+    };
+    try {
+      await store.add(trusted(a));
+      hold();
+      await store.add(trusted(b));
+      hold();
+      await store.remove(a.fingerprint);
+      hold();
+      expect(new Set(versions.map((version) => version.ino)).size, 'three inodes').to.equal(3);
+      for (const { fd, text } of versions) expect(readFileSync(fd, 'ascii'), 'each old version intact').to.equal(text);
+      expect(versions.map((version) => version.text)).to.deep.equal([a.pem, a.pem + b.pem, b.pem]);
+    } finally {
+      for (const { fd } of versions) closeSync(fd);
+    }
   });
 
   describe('with other processes', () => {

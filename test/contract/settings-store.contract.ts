@@ -54,6 +54,11 @@ export function settingsStoreContract(name: string, makeHarness: () => Promise<S
       await harness.dispose();
     });
 
+    it('describes where it keeps the settings, for messages to the admin', async () => {
+      const store = await harness.create();
+      expect(store.location()).to.be.a('string').and.not.equal('');
+    });
+
     it('answers undefined for a key that was never set', async () => {
       const store = await harness.create();
       expect(await store.get(PASSPHRASE_KEY)).to.equal(undefined);

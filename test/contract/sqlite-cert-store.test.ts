@@ -10,6 +10,7 @@ import { sqliteStorePath } from '../../src/app/paths.js';
 import { RecordingLoggerFake } from '../support/fakes/recording-logger-fake.js';
 import { expectAuthError } from '../support/expect-auth-error.js';
 import { versionRows, withRawDatabase } from '../support/raw-sqlite.js';
+import { holdSqliteWriteLock, longestEventLoopStall } from '../support/sqlite-lock-holder.js';
 import { storeHarness, type StoreHarness } from '../support/store-harness.js';
 import { testCertificatePool, type TestCertificate } from '../support/test-certificates.js';
 import { certStoreContract } from './cert-store.contract.js';
@@ -41,13 +42,13 @@ describe('SqliteCertStore specifics', () => {
     await harness.dispose();
   });
 
-  it('puts the database in WAL mode, with synchronous FULL, a busy timeout and foreign keys on each connection', async () => {
+  it('puts the database in WAL mode, with synchronous FULL, no busy wait inside SQLite and foreign keys on each connection', async () => {
     await harness.create();
     expect(withRawDatabase(harness.filePath, (db) => db.pragma('journal_mode', { simple: true }))).to.equal('wal');
     const db = openSqliteDatabase(harness.filePath, harness.logger);
     try {
       expect(db.pragma('synchronous', { simple: true }), 'FULL is 2').to.equal(2);
-      expect(db.pragma('busy_timeout', { simple: true })).to.equal(BUSY_TIMEOUT_MS);
+      expect(db.pragma('busy_timeout', { simple: true }), 'a lock is waited for between attempts, off the event loop').to.equal(0);
       expect(db.pragma('foreign_keys', { simple: true })).to.equal(1);
     } finally {
       db.close();
@@ -74,11 +75,15 @@ describe('SqliteCertStore specifics', () => {
     expect(await (await harness.reopen()).list()).to.deep.equal([trusted(a)]);
   });
 
-  it('migrates forward an empty file', async () => {
+  it('reports an empty file that already existed as a fault, leaves it empty at load and refresh, and initialises it when a certificate is added', async () => {
     mkdirSync(dirname(harness.filePath), { recursive: true });
     writeFileSync(harness.filePath, '');
     const store = await harness.create();
-    await store.add(trusted(a));
+    expect(store.fault()).to.contain(harness.filePath).and.to.contain('is empty').and.to.contain('multipassd trust add');
+    await store.refresh();
+    expect(statSync(harness.filePath).size, 'not made a fresh database behind the admin').to.equal(0);
+    expect(await store.add(trusted(a))).to.equal(true);
+    expect(store.fault()).to.equal(undefined);
     expect(versionRows(harness.filePath)).to.deep.equal([LATEST_SCHEMA_VERSION]);
   });
 
@@ -95,19 +100,24 @@ describe('SqliteCertStore specifics', () => {
     expect(versionRows(harness.filePath)).to.deep.equal([future]);
   });
 
-  it('refuses a file that is not a SQLite database with store-unavailable, naming the file, and leaves it untouched', async () => {
+  it('reports a file that is not a SQLite database as a fault naming it, refuses to add over it, and leaves it untouched', async () => {
     const original = `${a.pem}this is the PEM bundle, put here by mistake\n`;
     mkdirSync(dirname(harness.filePath), { recursive: true });
     writeFileSync(harness.filePath, original);
-    const error = await expectAuthError(harness.create(), 'store-unavailable');
+    const store = await harness.create();
+    expect(store.fault()).to.contain(harness.filePath).and.to.contain('not a SQLite database').and.not.to.contain('trust add');
+    expect(store.size()).to.equal(0);
+    const error = await expectAuthError(store.add(trusted(b)), 'store-unavailable');
     expect(error.message).to.contain(harness.filePath).and.to.contain('not a SQLite database');
+    await store.refresh();
+    expect(store.fault()).to.be.a('string');
     expect(readFileSync(harness.filePath, 'utf8')).to.equal(original);
   });
 
-  it('refuses a path that is a directory with store-unavailable, naming it', async () => {
+  it('reports a path that is a directory as a fault naming it', async () => {
     mkdirSync(harness.filePath, { recursive: true });
-    const error = await expectAuthError(harness.create(), 'store-unavailable');
-    expect(error.message).to.contain(harness.filePath);
+    const store = await harness.create();
+    expect(store.fault()).to.contain(harness.filePath);
   });
 
   it('creates the database and its WAL with mode 0600 in directories with mode 0700', async () => {
@@ -206,6 +216,22 @@ describe('SqliteCertStore specifics', () => {
       );
       return new Promise((done) => child.on('exit', done));
     };
+
+    it('waits for a write lock another process holds without blocking the event loop, then writes', async () => {
+      const store = await harness.create();
+      const holdMs = 1000;
+      expect(holdMs).to.be.below(BUSY_TIMEOUT_MS);
+      const lock = await holdSqliteWriteLock(harness.filePath, holdMs);
+      const started = performance.now();
+      const { result, stallMs } = await longestEventLoopStall(() => store.add(trusted(a)));
+      const waited = performance.now() - started;
+      await lock.released;
+      expect(result).to.equal(true);
+      expect(waited, 'it did wait for the lock').to.be.above(holdMs / 2);
+      // Blocked inside SQLite, the loop would stall for the whole hold (about 1000 ms).
+      expect(stallMs, 'longest event-loop stall, ms').to.be.below(holdMs / 4);
+      expect(await (await harness.reopen()).list()).to.deep.equal([trusted(a)]);
+    });
 
     it('loses nothing when several processes create the database and add to it at the same time as this one', async () => {
       const certs = await testCertificatePool(30);

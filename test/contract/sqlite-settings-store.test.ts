@@ -48,12 +48,21 @@ describe('SqliteSettingsStore specifics', () => {
     expect(await (await harness.reopen()).get('local.passphrase')).to.equal(HASH);
   });
 
-  it('migrates forward an empty file', async () => {
+  it('gives its file and table as its location', async () => {
+    expect((await harness.create()).location()).to.equal(`${harness.filePath} (table settings)`);
+  });
+
+  it('reads an empty file that already existed as no settings and leaves it empty, until a set initialises it', async () => {
     mkdirSync(dirname(harness.filePath), { recursive: true });
     writeFileSync(harness.filePath, '');
     const store = await harness.create();
+    expect(await store.get('local.passphrase')).to.equal(undefined);
+    expect(await store.entries()).to.deep.equal([]);
+    await store.delete('local.passphrase');
+    expect(statSync(harness.filePath).size, 'not made a database by reads or a delete').to.equal(0);
     await store.set('local.passphrase', HASH);
     expect(versionRows(harness.filePath)).to.deep.equal([LATEST_SCHEMA_VERSION]);
+    expect(await (await harness.reopen()).get('local.passphrase')).to.equal(HASH);
   });
 
   it('refuses a database with a newer schema version with store-unavailable, naming the file and both versions, and leaves it untouched', async () => {
@@ -68,12 +77,15 @@ describe('SqliteSettingsStore specifics', () => {
     expect(readFileSync(harness.filePath).equals(before), 'the file is byte for byte the same').to.equal(true);
   });
 
-  it('refuses a file that is not a SQLite database with store-unavailable, naming the file, and leaves it untouched', async () => {
+  it('opens over a file that is not a SQLite database, refuses every call with store-unavailable naming the file, and leaves it untouched', async () => {
     const original = '[local]\npassphrase=an INI file put here by mistake\n';
     mkdirSync(dirname(harness.filePath), { recursive: true });
     writeFileSync(harness.filePath, original);
-    const error = await expectAuthError(harness.create(), 'store-unavailable');
-    expect(error.message).to.contain(harness.filePath).and.to.contain('not a SQLite database');
+    const store = await harness.create();
+    for (const call of [store.get('local.passphrase'), store.set('local.passphrase', HASH), store.entries()]) {
+      const error = await expectAuthError(call, 'store-unavailable');
+      expect(error.message).to.contain(harness.filePath).and.to.contain('not a SQLite database');
+    }
     expect(readFileSync(harness.filePath, 'utf8')).to.equal(original);
   });
 

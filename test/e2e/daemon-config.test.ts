@@ -41,12 +41,14 @@ describe('multipassd configuration at start-up', () => {
     expect(readdirSync(dataDir)).to.include('multipassd.db');
   });
 
-  it('stops with one line, not a stack trace, when the trusted certificates file cannot be read', async () => {
+  it('starts over a trusted certificates file it cannot read, logging one error that names it (a damaged store, not a fresh one)', async () => {
     const dataDir = join(temp.path, 'data');
     mkdirSync(join(dataDir, 'authenticated-certs', 'multipass_client_certs.pem'), { recursive: true });
-    const result = await runDaemonCommand(['--data-dir', dataDir, '--address', `unix:${temp.path}/sock`]);
-    expect(result.code).to.equal(1);
-    expect(result.stderr).to.match(/^multipassd: Cannot read the trusted certificates file '.*multipass_client_certs\.pem': EISDIR[^\n]*\n$/);
+    const daemon = await startDaemonProcess({ dataDir, args: ['--address', `unix:${temp.path}/sock`] });
+    await daemon.stop();
+    const errors = daemon.stderr().split('\n').filter((line) => line.includes('"level":50'));
+    expect(errors, daemon.stderr()).to.have.length(1);
+    expect(errors[0]).to.match(/multipass_client_certs\.pem' exists but cannot be read \(EISDIR/);
   });
 
   it('refuses a non-loopback TCP address unless allow_remote is set', async () => {

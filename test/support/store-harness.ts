@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { RecordingLoggerFake } from './fakes/recording-logger-fake.js';
 import { makeTempDir } from './temp-dir.js';
 
@@ -17,6 +18,10 @@ export interface StoreHarness<S extends Loadable> {
   track<T extends { close(): Promise<void> }>(store: T): T;
   create(): Promise<S>;
   reopen(): Promise<S>;
+  /** Leaves the backing file existing but empty (zero bytes), as a truncation would. */
+  corrupt(): Promise<void>;
+  /** Deletes the backing file, and SQLite's journal files next to it: a fresh start. */
+  erase(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -50,6 +55,13 @@ export function storeHarness<S extends Loadable>(
       track,
       create: () => open(),
       reopen: () => open(),
+      async corrupt() {
+        mkdirSync(dirname(filePath), { recursive: true });
+        writeFileSync(filePath, '');
+      },
+      async erase() {
+        for (const suffix of ['', '-wal', '-shm']) rmSync(`${filePath}${suffix}`, { force: true });
+      },
       async dispose() {
         await Promise.all(opened.map((store) => store.close()));
         temp.remove();

@@ -56,6 +56,11 @@ export class ScryptPassphraseHasher implements PassphraseHasher {
     return `scrypt$N=${N},r=${r},p=${p}$${salt.toString('base64')}$${key.toString('base64')}`;
   }
 
+  /** Every encoding `parse` reads; a new format (Multipass's legacy hash, say) goes there. */
+  recognises(encoded: string): boolean {
+    return parse(encoded) !== undefined;
+  }
+
   async verify(passphrase: string, encoded: string): Promise<boolean> {
     const stored = parse(encoded);
     if (stored === undefined) return false;

@@ -8,6 +8,8 @@ export const STATUS_FOR: Readonly<Record<AuthErrorCode, status>> = {
   'no-passphrase-set': status.FAILED_PRECONDITION,
   'passphrase-mismatch': status.INVALID_ARGUMENT,
   'invalid-setting': status.INVALID_ARGUMENT,
+  // A stored value the server cannot use is the server's fault, not the caller's.
+  'setting-corrupt': status.INTERNAL,
   'too-many-attempts': status.RESOURCE_EXHAUSTED,
   'store-unavailable': status.INTERNAL,
 };

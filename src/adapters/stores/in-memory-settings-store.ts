@@ -6,6 +6,10 @@ export class InMemorySettingsStore implements SettingsStore {
 
   async load(): Promise<void> {}
 
+  location(): string {
+    return 'memory';
+  }
+
   async get(key: string): Promise<string | undefined> {
     return this.values.get(key);
   }

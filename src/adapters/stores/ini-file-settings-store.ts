@@ -39,6 +39,10 @@ export class IniFileSettingsStore implements SettingsStore {
     await this.current();
   }
 
+  location(): string {
+    return this.filePath;
+  }
+
   async get(key: string): Promise<string | undefined> {
     return (await this.current()).values.get(key);
   }

@@ -4,9 +4,11 @@ import type { Fingerprint } from '../../domain/fingerprint.js';
 import type { TrustedCertificate } from '../../domain/trusted-certificate.js';
 import type { CertStore } from '../../ports/cert-store.js';
 import type { Logger } from '../../ports/logger.js';
-import { canonicalCertificate, findPemCertificateBlocks, type PemBlock } from '../crypto/pem-certificates.js';
+import { canonicalCertificate, findPemCertificateBlocks, summariseCorruptBlocks, type PemBlock } from '../crypto/pem-certificates.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { deleteFileDurably } from '../fs/delete-file-durably.js';
 import { errorCode, withFileLock } from '../fs/file-lock.js';
+import { storeFaultMessage } from './store-fault.js';
 
 const FILE_MODE = 0o600;
 
@@ -14,10 +16,14 @@ const FILE_MODE = 0o600;
  * A CertStore kept in Multipass's `multipass_client_certs.pem`: a plain concatenation of PEM
  * certificates that an admin may also append to by hand. Writes re-read the file under a lock
  * and change only what they must, so text this store does not understand (junk, corrupt
- * blocks) and certificates added by another process are never dropped.
+ * blocks) and certificates added by another process are never dropped. A file that exists
+ * but holds no valid certificate (empty, whitespace, only junk or corrupt blocks, unreadable)
+ * is a fault, not an empty store; so removing the last certificate deletes the file rather
+ * than leave it empty.
  */
 export class PemFileCertStore implements CertStore {
   private index = new Map<Fingerprint, TrustedCertificate>();
+  private faultReason: string | undefined;
   /** Identity of the file as last read; refresh() skips the read while it is unchanged. */
   private readSignature: string | undefined;
   /** Serialises this instance's reads and writes so the index never goes back in time. */
@@ -34,25 +40,31 @@ export class PemFileCertStore implements CertStore {
 
   /**
    * Called for every call from an unknown client, so it must be cheap when nothing changed:
-   * one stat, and a re-read only when the file's inode, size or mtime moved.
+   * one stat, and a re-read only when the file's inode, size, mtime or ctime moved (ctime, so
+   * that a chmod making an unreadable file readable is noticed).
    */
   async refresh(): Promise<void> {
     await this.serialised(async () => {
       const signature = await this.signature();
       if (signature !== undefined && signature === this.readSignature) return;
       this.readSignature = signature;
-      const blocks = findPemCertificateBlocks(await this.readText());
-      for (const block of blocks) {
-        if (block.certificate === undefined) {
-          this.logger.warn(`skipped a corrupt certificate at ${this.filePath}:${block.line}: ${block.reason}`, {
-            file: this.filePath,
-            line: block.line,
-            reason: block.reason,
-          });
-        }
+      let text: string | undefined;
+      try {
+        text = await this.readText();
+      } catch (error) {
+        this.index = new Map();
+        const cause = AuthError.is(error) ? error.cause : error;
+        this.faultReason = storeFaultMessage(this.filePath, `exists but cannot be read (${messageOf(cause)})`, false);
+        return;
       }
-      this.index = indexOf(blocks);
+      const blocks = findPemCertificateBlocks(text ?? '');
+      this.warnAboutCorruptBlocks(blocks);
+      this.adopt(text, blocks, indexOf(blocks));
     });
+  }
+
+  fault(): string | undefined {
+    return this.faultReason;
   }
 
   contains(fingerprint: Fingerprint): boolean {
@@ -100,6 +112,7 @@ export class PemFileCertStore implements CertStore {
     return added;
   }
 
+  /** Removing the last certificate deletes the file when only whitespace would be left. */
   async remove(fingerprint: Fingerprint): Promise<boolean> {
     return this.rewrite((text, blocks) => {
       const matching = blocks.filter((block) => block.certificate?.fingerprint === fingerprint);
@@ -127,15 +140,22 @@ export class PemFileCertStore implements CertStore {
     return this.serialised(async () => {
       try {
         return await withFileLock(this.filePath, async () => {
-          const text = await this.readText();
+          const existing = await this.readText();
+          const text = existing ?? '';
           const blocks = findPemCertificateBlocks(text);
           const next = change(text, blocks);
           if (next === undefined) {
-            this.index = indexOf(blocks);
+            this.adopt(existing, blocks, indexOf(blocks));
             return false;
           }
-          await writeFileAtomic(this.filePath, Buffer.from(next.text, 'latin1'), FILE_MODE);
-          this.index = next.index;
+          if (isBlank(next.text)) {
+            // An empty file would read as a damaged store at the next start: no file is an empty one.
+            await deleteFileDurably(this.filePath);
+            this.adopt(undefined, [], next.index);
+          } else {
+            await writeFileAtomic(this.filePath, Buffer.from(next.text, 'latin1'), FILE_MODE);
+            this.adopt(next.text, undefined, next.index);
+          }
           return true;
         });
       } catch (error) {
@@ -147,10 +167,34 @@ export class PemFileCertStore implements CertStore {
     });
   }
 
+  /**
+   * Takes `index` as what the file now says, and whether the file is a fault: it exists
+   * (`text` is undefined when it does not) and holds no valid certificate.
+   */
+  private adopt(text: string | undefined, blocks: readonly PemBlock[] | undefined, index: Map<Fingerprint, TrustedCertificate>): void {
+    this.index = index;
+    if (text === undefined || index.size > 0) {
+      this.faultReason = undefined;
+    } else {
+      const corrupt = (blocks ?? findPemCertificateBlocks(text)).length;
+      const problem = isBlank(text)
+        ? 'exists but is empty'
+        : `exists but holds no valid certificate${corrupt > 0 ? ` (${corrupt} corrupt block${corrupt === 1 ? '' : 's'})` : ''}`;
+      this.faultReason = storeFaultMessage(this.filePath, problem, true);
+    }
+  }
+
+  /** One line per read of a changed file, however many blocks are corrupt. */
+  private warnAboutCorruptBlocks(blocks: readonly PemBlock[]): void {
+    const corrupt = summariseCorruptBlocks(blocks);
+    if (corrupt === undefined) return;
+    this.logger.warn(`skipped ${corrupt.text} in ${this.filePath}`, { file: this.filePath, count: corrupt.count, line: corrupt.line });
+  }
+
   private async signature(): Promise<string | undefined> {
     try {
       const info = await stat(this.filePath, { bigint: true });
-      return `${info.ino}:${info.size}:${info.mtimeNs}`;
+      return `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
     } catch {
       return undefined;
     }
@@ -158,13 +202,13 @@ export class PemFileCertStore implements CertStore {
 
   /**
    * The file as latin1, which maps every byte to one character and back: whatever an admin
-   * put in the file is written back byte for byte. A missing file is an empty store.
+   * put in the file is written back byte for byte. A missing file is undefined: an empty store.
    */
-  private async readText(): Promise<string> {
+  private async readText(): Promise<string | undefined> {
     try {
       return (await readFile(this.filePath)).toString('latin1');
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') return '';
+      if (errorCode(error) === 'ENOENT') return undefined;
       throw new AuthError('store-unavailable', `Cannot read the trusted certificates file '${this.filePath}': ${messageOf(error)}`, {
         cause: error,
       });
@@ -186,6 +230,8 @@ function indexOf(blocks: readonly PemBlock[]): Map<Fingerprint, TrustedCertifica
   }
   return index;
 }
+
+const isBlank = (text: string): boolean => text.trim() === '';
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

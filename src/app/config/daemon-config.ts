@@ -170,7 +170,9 @@ function validated(raw: Record<string, unknown>, source: string): Values {
   const values: Values = {};
   for (const [key, value] of Object.entries(raw)) {
     if (value === undefined) continue;
-    if (!(key in KEYS)) {
+    // Own keys only: `in` would also match what every object inherits (constructor, toString,
+    // and `__proto__`, which the YAML parser gives as an ordinary key).
+    if (!Object.hasOwn(KEYS, key)) {
       throw new ConfigError(`unknown key '${key}' in ${source} (known keys: ${Object.keys(KEYS).join(', ')})`);
     }
     const problem = KEYS[key as Key].check(value);

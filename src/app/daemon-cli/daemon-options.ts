@@ -1,4 +1,5 @@
 import { Command, Option } from 'clipanion';
+import { InstanceLockedError } from '../../adapters/fs/instance-lock.js';
 import { ListenError } from '../../adapters/transports/listener.js';
 import { AuthError } from '../../domain/auth-error.js';
 import { ConfigError, resolveDaemonConfig, type DaemonConfig } from '../config/daemon-config.js';
@@ -44,7 +45,8 @@ export class AdminFacingError extends Error {
 }
 
 /**
- * What an admin can act on from one line: bad configuration, an address in use, a store that
+ * What an admin can act on from one line: bad configuration, an address in use or another
+ * daemon holding the socket or data dir, a store that
  * cannot be read or written, a file system refusal (EACCES, EROFS...). Anything else is a bug
  * and keeps its stack trace.
  */
@@ -53,6 +55,7 @@ function isAdminFacing(error: unknown): boolean {
     error instanceof AdminFacingError ||
     error instanceof ConfigError ||
     error instanceof ListenError ||
+    error instanceof InstanceLockedError ||
     AuthError.is(error) ||
     (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && 'syscall' in error)
   );

@@ -12,7 +12,15 @@ export class TrustListCommand extends DaemonOptionsCommand {
   });
 
   protected async run(): Promise<number> {
-    const certificates = await withStores(this.resolveConfig(), ({ certs }) => certs.list());
+    const { certificates, fault } = await withStores(this.resolveConfig(), async ({ certs }) => ({
+      certificates: await certs.list(),
+      fault: certs.fault(),
+    }));
+    if (fault !== undefined) {
+      // "No trusted certificates" would hide that the store is damaged.
+      this.context.stderr.write(`multipassd: ${fault}\n`);
+      return 1;
+    }
     if (certificates.length === 0) {
       this.context.stdout.write('No trusted certificates.\n');
       return 0;

@@ -20,14 +20,25 @@ export class FakePassphraseHasher implements PassphraseHasher {
     return `${PREFIX}$${salt}$${digest(salt, passphrase).toString('hex')}`;
   }
 
+  recognises(encoded: string): boolean {
+    return parse(encoded) !== undefined;
+  }
+
   async verify(passphrase: string, encoded: string): Promise<boolean> {
     this.verifyCalls += 1;
-    const [prefix, salt, hex, ...rest] = encoded.split('$');
-    if (prefix !== PREFIX || salt === undefined || hex === undefined || rest.length > 0) return false;
+    const parsed = parse(encoded);
+    if (parsed === undefined) return false;
+    const { salt, hex } = parsed;
     const expected = Buffer.from(hex, 'hex');
     const actual = digest(salt, passphrase);
     return expected.length === actual.length && timingSafeEqual(expected, actual);
   }
+}
+
+function parse(encoded: string): { salt: string; hex: string } | undefined {
+  const [prefix, salt, hex, ...rest] = encoded.split('$');
+  if (prefix !== PREFIX || salt === undefined || hex === undefined || rest.length > 0 || !/^[0-9a-f]{64}$/.test(hex)) return undefined;
+  return { salt, hex };
 }
 
 function digest(salt: string, passphrase: string): Buffer {

@@ -98,9 +98,18 @@ describe('ScryptPassphraseHasher', () => {
     ];
     for (const encoded of malformed) {
       expect(await hasher.verify('pw', encoded), JSON.stringify(encoded)).to.equal(false);
+      expect(hasher.recognises(encoded), `recognises ${JSON.stringify(encoded)}`).to.equal(false);
     }
     expect(await hasher.verify('pw', undefined as unknown as string)).to.equal(false);
+    expect(hasher.recognises(undefined as unknown as string)).to.equal(false);
     expect(await hasher.verify('pw', good)).to.equal(true);
+  });
+
+  it('recognises its own hashes and hashes made with other parameters within its limits, whatever the passphrase', async () => {
+    expect(hasher.recognises(await hasher.hash('pw'))).to.equal(true);
+    expect(hasher.recognises(await new ScryptPassphraseHasher().hash('another'))).to.equal(true);
+    expect(hasher.recognises(encodeByHand('pw', 2, 32, 16))).to.equal(true);
+    expect(hasher.recognises(encodeByHand('pw', 2, 64, 1)), 'r over the limit').to.equal(false);
   });
 
   it('refuses stored parameters beyond its limits even when the hash itself is right', async () => {

@@ -87,6 +87,24 @@ describe('daemon configuration', () => {
       expect(error.message).to.contain("unknown key 'stroe'").and.to.contain(file);
     });
 
+    // Names every object inherits: `key in KEYS` matched them and crashed with a TypeError.
+    const INHERITED = ['constructor', '__proto__', 'toString', 'hasOwnProperty'];
+
+    for (const name of INHERITED) {
+      it(`reports the key '${name}' in the file as unknown, like any other`, () => {
+        const file = writeConfig(`store: pem\n${name}: sqlite\n`);
+        const error = configError(() => resolve({}));
+        expect(error.message).to.contain(`unknown key '${name}'`).and.to.contain(file).and.to.contain('known keys: store');
+      });
+
+      it(`reports '${name}' as a value from the environment as invalid, and ignores a variable of that name`, () => {
+        const error = configError(() => resolve({}, userEnv({ MULTIPASSD_STORE: name })));
+        expect(error.message).to.contain("invalid value for 'store' in the environment").and.to.contain(name);
+        const ignored = userEnv({ [name]: 'sqlite', [`MULTIPASSD_${name.toUpperCase()}`]: 'sqlite' });
+        expect(resolve({}, ignored)).to.include({ store: 'pem', logLevel: 'info' });
+      });
+    }
+
     it('names a key with a bad value and the file', () => {
       const file = writeConfig('store: mysql\n');
       expect(configError(() => resolve({})).message).to.contain("'store'").and.to.contain(file).and.to.contain('mysql');

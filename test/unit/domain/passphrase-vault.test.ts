@@ -92,4 +92,36 @@ describe('PassphraseVault', () => {
       expect(value).to.match(/^fake-sha256\$/);
     }
   });
+
+  it('refuses a check against a stored hash the hasher does not recognise as setting-corrupt, sending the user to the administrator', async () => {
+    const { vault, settings } = vaultHarness();
+    await settings.set(PASSPHRASE_KEY, 'fake-sha256$salt0001$truncat');
+
+    const error = await rejectionOf(vault.verify(PASSPHRASE));
+
+    expect(AuthError.is(error, 'setting-corrupt'), String(error)).to.equal(true);
+    expect((error as Error).message).to.contain('administrator').and.not.to.contain('not correct');
+  });
+
+  it('reports a stored hash the hasher does not recognise at its health check, naming where and the key', async () => {
+    const { vault, settings } = vaultHarness();
+    expect(await vault.health(), 'nothing set').to.equal(undefined);
+    await vault.set(PASSPHRASE);
+    expect(await vault.health(), 'a good hash').to.equal(undefined);
+
+    await settings.set(PASSPHRASE_KEY, 'not a hash at all');
+
+    const problem = await vault.health();
+    expect(problem).to.be.a('string');
+    expect(problem).to.contain(`'${PASSPHRASE_KEY}'`).and.to.contain(`in ${settings.location()}`).and.to.contain('multipass set local.passphrase');
+    expect(problem).not.to.contain('not a hash at all');
+  });
+
+  it('leaves settings that cannot be read to their store at its health check', async () => {
+    const settings = new InMemorySettingsStore();
+    settings.get = async () => {
+      throw new AuthError('store-unavailable', 'the file is not a SQLite database');
+    };
+    expect(await new PassphraseVault(settings, new FakePassphraseHasher()).health()).to.equal(undefined);
+  });
 });

@@ -1,10 +1,13 @@
+import { stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isFingerprint, type Fingerprint } from '../../../domain/fingerprint.js';
 import type { TrustedCertificate } from '../../../domain/trusted-certificate.js';
 import type { CertStore } from '../../../ports/cert-store.js';
 import type { Logger } from '../../../ports/logger.js';
 import { canonicalCertificate } from '../../crypto/pem-certificates.js';
+import { storeFaultMessage } from '../store-fault.js';
 import { SqliteConnection, type Prepared } from './sqlite-connection.js';
-import type { SqliteDatabase } from './sqlite-database.js';
+import { storeFaultOf, type SqliteDatabase } from './sqlite-database.js';
 
 interface Row {
   readonly fingerprint: string;
@@ -23,16 +26,31 @@ const statements = (db: SqliteDatabase) => ({
 type Connection = Prepared<ReturnType<typeof statements>>;
 
 /**
+ * An empty file may be one another process has just created and is about to fill with the
+ * schema: look again once, this much later, before calling it a fault.
+ */
+const EMPTY_FILE_RECHECK_MS = 100;
+
+/**
  * A CertStore in the `trusted_certificates` table of `<data>/multipassd.db`. Lookups use an
  * in-memory index, so no SQL runs per RPC. `refresh` costs one `PRAGMA data_version`, which
  * changes only when another connection (another process, or another store instance) has
  * committed, and reloads the index only then.
+ *
+ * A file that exists but is empty, or is not a database, is a fault (see CertStore): the
+ * store opens nothing and trusts nobody, and never turns such a file into a fresh database on
+ * its own. Only `add` does, on an empty file (it holds nothing to lose): that is an explicit
+ * act of trust, an admin's `multipassd trust add` or an enrolment with the admin's passphrase.
  */
 export class SqliteCertStore implements CertStore {
   private index = new Map<Fingerprint, TrustedCertificate>();
   private readonly connection: SqliteConnection<ReturnType<typeof statements>>;
   /** `data_version` when the index was last read: the index matches the table as of then, plus our own writes. */
   private indexedVersion = -1;
+  private faultReason: string | undefined;
+  /** The file's identity when the fault was found: refresh() looks again only once it changes. */
+  private faultSignature: string | undefined;
+  private faultIsEmptyFile = false;
 
   /** Opens nothing until `load`, so the composition root can build it from a path alone. */
   constructor(
@@ -43,7 +61,15 @@ export class SqliteCertStore implements CertStore {
   }
 
   async load(): Promise<void> {
-    this.connection.open();
+    await this.openOrFault();
+    if (this.faultReason !== undefined && this.faultIsEmptyFile) {
+      await sleep(EMPTY_FILE_RECHECK_MS);
+      await this.openOrFault();
+    }
+  }
+
+  fault(): string | undefined {
+    return this.faultReason;
   }
 
   contains(fingerprint: Fingerprint): boolean {
@@ -68,18 +94,22 @@ export class SqliteCertStore implements CertStore {
     const incoming = certificates.map(canonicalCertificate);
     if (incoming.length === 0) return 0;
     const addedAt = new Date().toISOString();
-    const inserted = this.connection.use('write to', (c) =>
-      c.db.transaction(() => incoming.filter((cert) => c.insert.run(cert.fingerprint, cert.pem, addedAt).changes === 1)).immediate(),
+    const inserted = await this.connection.use(
+      'write to',
+      (c) => c.db.transaction(() => incoming.filter((cert) => c.insert.run(cert.fingerprint, cert.pem, addedAt).changes === 1)).immediate(),
+      { initialiseEmptyFile: true },
     );
+    this.faultReason = undefined;
     for (const cert of inserted) this.index.set(cert.fingerprint, cert);
-    this.catchUpAfterWrite();
+    await this.catchUpAfterWrite();
     return inserted.length;
   }
 
+  /** @throws AuthError `store-unavailable` while `fault()` is set: there is nothing it could remove. */
   async remove(fingerprint: Fingerprint): Promise<boolean> {
-    const removed = this.connection.use('write to', (c) => c.delete.run(fingerprint).changes > 0);
+    const removed = await this.connection.use('write to', (c) => c.delete.run(fingerprint).changes > 0);
     this.index.delete(fingerprint);
-    this.catchUpAfterWrite();
+    await this.catchUpAfterWrite();
     return removed;
   }
 
@@ -89,13 +119,34 @@ export class SqliteCertStore implements CertStore {
   }
 
   async refresh(): Promise<void> {
-    this.connection.use('read', (c) => {
+    if (this.faultReason !== undefined) {
+      if ((await signatureOf(this.filePath)) !== this.faultSignature) await this.openOrFault();
+      return;
+    }
+    await this.connection.use('read', (c) => {
       if (c.dataVersion.get() !== this.indexedVersion) this.reload(c);
     });
   }
 
   async close(): Promise<void> {
     this.connection.close();
+  }
+
+  /** Opens the database (which loads the index), or records why the file is not a store. */
+  private async openOrFault(): Promise<void> {
+    const signature = await signatureOf(this.filePath);
+    try {
+      this.connection.open();
+      this.faultReason = undefined;
+    } catch (error) {
+      const fault = storeFaultOf(error);
+      if (fault === undefined) throw error;
+      this.index = new Map();
+      this.indexedVersion = -1;
+      this.faultReason = storeFaultMessage(this.filePath, fault.problem, fault.empty);
+      this.faultIsEmptyFile = fault.empty;
+      this.faultSignature = signature;
+    }
   }
 
   /** Reads the whole table; `data_version` first, so a commit landing in between only causes one more reload. */
@@ -121,13 +172,23 @@ export class SqliteCertStore implements CertStore {
    * Our own commits leave `data_version` alone; if it moved, another connection wrote too and
    * the index is re-read. The write is already durable, so a failure here is only logged.
    */
-  private catchUpAfterWrite(): void {
+  private async catchUpAfterWrite(): Promise<void> {
     try {
-      this.connection.use('read', (c) => {
+      await this.connection.use('read', (c) => {
         if (c.dataVersion.get() !== this.indexedVersion) this.reload(c);
       });
     } catch (error) {
       this.logger.warn(`cannot re-read '${this.filePath}' after a write: ${(error as Error).message}`, { file: this.filePath });
     }
+  }
+}
+
+/** Identity of the file (inode, size, mtime, ctime), or 'missing'. */
+async function signatureOf(path: string): Promise<string> {
+  try {
+    const info = await stat(path, { bigint: true });
+    return `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+  } catch {
+    return 'missing';
   }
 }

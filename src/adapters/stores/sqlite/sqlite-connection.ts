@@ -1,6 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AuthError } from '../../../domain/auth-error.js';
 import type { Logger } from '../../../ports/logger.js';
-import { openSqliteDatabase, sqliteStoreError, type SqliteDatabase } from './sqlite-database.js';
+import { errorCode } from '../../fs/file-lock.js';
+import { BUSY_TIMEOUT_MS, openSqliteDatabase, sqliteStoreError, type OpenOptions, type SqliteDatabase } from './sqlite-database.js';
 
 export type Prepared<S> = S & { readonly db: SqliteDatabase };
 
@@ -20,21 +22,31 @@ export class SqliteConnection<S> {
     private readonly onOpen: (connection: Prepared<S>) => void = () => undefined,
   ) {}
 
-  /** Runs `work` on the open connection; a failure is reported as reading or writing the file. */
-  use<T>(action: 'read' | 'write to', work: (connection: Prepared<S>) => T): T {
-    const connection = this.open();
-    try {
-      return work(connection);
-    } catch (error) {
-      if (AuthError.is(error)) throw error;
-      throw sqliteStoreError(this.filePath, action, error);
+  /**
+   * Runs `work` on the open connection; a failure is reported as reading or writing the file.
+   * While another process holds the write lock, `work` fails at once (busy timeout 0) and is
+   * tried again after a pause, for up to {@link BUSY_TIMEOUT_MS} in all: the event loop, and
+   * every other client, go on meanwhile. So `work` must be one statement or one transaction,
+   * which SQLite leaves undone when it reports busy.
+   */
+  async use<T>(action: 'read' | 'write to', work: (connection: Prepared<S>) => T, options: OpenOptions = {}): Promise<T> {
+    const deadline = Date.now() + BUSY_TIMEOUT_MS;
+    for (let pauseMs = 2; ; pauseMs = Math.min(pauseMs * 2, 50)) {
+      const connection = this.open(options);
+      try {
+        return work(connection);
+      } catch (error) {
+        if (AuthError.is(error)) throw error;
+        if (!isBusy(error) || Date.now() >= deadline) throw sqliteStoreError(this.filePath, action, error);
+      }
+      await sleep(pauseMs + Math.random() * pauseMs);
     }
   }
 
-  open(): Prepared<S> {
+  open(options: OpenOptions = {}): Prepared<S> {
     if (this.closed) throw new AuthError('store-unavailable', `The SQLite store '${this.filePath}' is closed.`);
     if (this.opened !== undefined) return this.opened;
-    const db = openSqliteDatabase(this.filePath, this.logger);
+    const db = openSqliteDatabase(this.filePath, this.logger, options);
     try {
       const connection: Prepared<S> = { ...this.prepare(db), db };
       this.onOpen(connection);
@@ -51,4 +63,8 @@ export class SqliteConnection<S> {
     this.opened?.db.close();
     this.opened = undefined;
   }
+}
+
+function isBusy(error: unknown): boolean {
+  return errorCode(error)?.startsWith('SQLITE_BUSY') === true;
 }

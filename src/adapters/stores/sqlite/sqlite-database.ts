@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AuthError } from '../../../domain/auth-error.js';
 import type { Logger } from '../../../ports/logger.js';
@@ -13,21 +13,37 @@ export type SqliteDatabase = Database.Database;
 const FILE_MODE = 0o600;
 
 /**
- * How long a statement waits for another connection's write lock before failing. The daemon
- * and an offline `multipassd trust add` write the same file; their transactions take
- * milliseconds, so waiting is always better than failing.
+ * How long a write waits in all for another connection's write lock before failing. The
+ * daemon and an offline `multipassd trust add` write the same file; their transactions take
+ * milliseconds, so waiting is always better than failing. Only opening a new file waits
+ * inside SQLite (synchronously, once); afterwards the connection's own busy timeout is 0 and
+ * SqliteConnection waits between attempts without blocking the event loop.
  */
 export const BUSY_TIMEOUT_MS = 5000;
+
+export interface OpenOptions {
+  /**
+   * Create the schema in a file that exists but is empty. Only a write that trusts someone
+   * explicitly (an admin's `trust add`, an enrolment, a `set`) may: an empty file found at
+   * start is a damaged store to report, not a fresh one to initialise (see `storeFaultOf`).
+   */
+  readonly initialiseEmptyFile?: boolean;
+}
+
+/** The cause's code for a file that exists but holds zero bytes. */
+const EMPTY_FILE = 'EMPTY_FILE';
 
 /**
  * Opens (creating if missing) the SQLite store at `path` and brings its schema up to
  * {@link LATEST_SCHEMA_VERSION}. WAL with `synchronous = FULL`: a commit has reached the disk
  * when it returns, so a client whose `authenticate` succeeded stays trusted after a SIGKILL or
  * a power cut. The file gets mode 0600 and missing parent directories 0700.
- * @throws AuthError `store-unavailable` when the file cannot be opened, is not a SQLite
- * database, or has a schema newer than this code knows. Such a file is left as it was.
+ * @throws AuthError `store-unavailable` when the file cannot be opened, is empty (unless
+ * `initialiseEmptyFile`), is not a SQLite database, or has a schema newer than this code
+ * knows. Such a file is left as it was.
  */
-export function openSqliteDatabase(path: string, logger: Logger): SqliteDatabase {
+export function openSqliteDatabase(path: string, logger: Logger, options: OpenOptions = {}): SqliteDatabase {
+  if (options.initialiseEmptyFile !== true) refuseEmptyFile(path);
   createPrivately(path);
   let db: SqliteDatabase;
   try {
@@ -45,11 +61,50 @@ export function openSqliteDatabase(path: string, logger: Logger): SqliteDatabase
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     migrate(db, path, logger);
+    // From here on a lock held by another process is waited for between attempts, never inside a call.
+    db.pragma('busy_timeout = 0');
     return db;
   } catch (error) {
     db.close();
     throw AuthError.is(error) ? error : sqliteStoreError(path, 'open', error);
   }
+}
+
+/**
+ * What is wrong with a store file that exists but cannot be read as a store (CertStore's
+ * `fault()`), or undefined for any other failure, which is an error to raise. `empty`: the
+ * file has zero bytes, so an explicit write may initialise it (there is nothing to lose).
+ */
+export function storeFaultOf(error: unknown): { problem: string; empty: boolean } | undefined {
+  const cause = AuthError.is(error, 'store-unavailable') ? error.cause : undefined;
+  const code = errorCode(cause);
+  if (code === EMPTY_FILE) return { problem: 'exists but is empty', empty: true };
+  const problem = code === undefined ? undefined : FAULT_PROBLEMS[code.split('_').slice(0, 2).join('_')];
+  return problem === undefined ? undefined : { problem: `${problem} (${describe(cause)})`, empty: false };
+}
+
+const FAULT_PROBLEMS: Readonly<Record<string, string>> = {
+  SQLITE_NOTADB: 'is not a SQLite database',
+  SQLITE_CORRUPT: 'is corrupt',
+  SQLITE_CANTOPEN: 'exists but cannot be opened',
+};
+
+/** An empty file is what a truncated database looks like; SQLite would read it as a new one. */
+function refuseEmptyFile(path: string): void {
+  let size: number | undefined;
+  try {
+    const info = statSync(path);
+    if (info.isFile()) size = info.size;
+  } catch {
+    return; // missing (a fresh install) or unreadable: opening it reports what is wrong
+  }
+  if (size !== 0) return;
+  const cause = Object.assign(new Error('the file is empty'), { code: EMPTY_FILE });
+  throw new AuthError(
+    'store-unavailable',
+    `Cannot open the SQLite store '${path}': the file exists but is empty. Restore it from a backup, or delete it to start afresh`,
+    { cause },
+  );
 }
 
 /** Wraps a database failure for the port: names the file and says what went wrong in words. */

@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Logger } from '../../../ports/logger.js';
 import type { SettingsStore } from '../../../ports/settings-store.js';
 import { SqliteConnection } from './sqlite-connection.js';
-import type { SqliteDatabase } from './sqlite-database.js';
+import { storeFaultOf, type SqliteDatabase } from './sqlite-database.js';
 
 const statements = (db: SqliteDatabase) => ({
   get: db.prepare<[string], string>('SELECT value FROM settings WHERE key = ?').pluck(),
@@ -17,37 +17,62 @@ const statements = (db: SqliteDatabase) => ({
  * A SettingsStore in the `settings` table of `<data>/multipassd.db`, on its own connection.
  * Nothing is cached: every `get` reads the table, so another process's `set` is seen at once,
  * and settings are read rarely (`get`, `authenticate`), never on every RPC.
+ *
+ * A file that SqliteCertStore reports as a fault is left as it is: an empty file reads as no
+ * settings (only `set` initialises it), a file that is not a database fails each call.
  */
 export class SqliteSettingsStore implements SettingsStore {
   private readonly connection: SqliteConnection<ReturnType<typeof statements>>;
 
   /** Opens nothing until `load`, so the composition root can build it from a path alone. */
-  constructor(filePath: string, logger: Logger) {
+  constructor(
+    private readonly filePath: string,
+    logger: Logger,
+  ) {
     this.connection = new SqliteConnection(filePath, logger, statements);
   }
 
   async load(): Promise<void> {
-    this.connection.open();
+    try {
+      this.connection.open();
+    } catch (error) {
+      // The certificate store reports a damaged file once; here it only means "not opened yet".
+      if (storeFaultOf(error) === undefined) throw error;
+    }
+  }
+
+  location(): string {
+    return `${this.filePath} (table settings)`;
   }
 
   async get(key: string): Promise<string | undefined> {
-    return this.connection.use('read', (c) => c.get.get(key));
+    return this.unlessEmpty(undefined, () => this.connection.use('read', (c) => c.get.get(key)));
   }
 
   async set(key: string, value: string): Promise<void> {
-    this.connection.use('write to', (c) => c.upsert.run(key, value));
+    await this.connection.use('write to', (c) => c.upsert.run(key, value), { initialiseEmptyFile: true });
   }
 
   async delete(key: string): Promise<void> {
-    this.connection.use('write to', (c) => c.delete.run(key));
+    await this.unlessEmpty(undefined, () => this.connection.use('write to', (c) => void c.delete.run(key)));
   }
 
   /** Ordered by key. */
   async entries(): Promise<ReadonlyArray<readonly [string, string]>> {
-    return this.connection.use('read', (c) => c.entries.all());
+    return this.unlessEmpty([], () => this.connection.use('read', (c) => c.entries.all()));
   }
 
   async close(): Promise<void> {
     this.connection.close();
+  }
+
+  /** An empty file holds no settings: what reading it would find, without making it a database. */
+  private async unlessEmpty<T>(empty: T, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (storeFaultOf(error)?.empty === true) return empty;
+      throw error;
+    }
   }
 }
