@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { Container } from 'inversify';
 import { ensureDaemonIdentity } from '../adapters/crypto/daemon-identity.js';
 import { GrpcServer } from '../adapters/rpc/grpc-server.js';
@@ -12,6 +11,7 @@ import { Logger } from '../ports/logger.js';
 import { SettingsStore } from '../ports/settings-store.js';
 import type { DaemonConfig } from './config/daemon-config.js';
 import { buildDaemonContainer, type ContainerOverrides } from './container.js';
+import { prepareDataDir } from './data-dir.js';
 import { certificateDir } from './paths.js';
 import { ListenerToken, VersionToken } from './tokens.js';
 
@@ -30,8 +30,7 @@ export interface RunningDaemon {
  * then the listener (created owner-only), then restrict or open it.
  */
 export async function startDaemon(config: DaemonConfig, version: string, overrides: ContainerOverrides = {}): Promise<RunningDaemon> {
-  // Readable by all: non-root CLIs must reach certificate/multipass_root_cert.pem inside it.
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o755 });
+  prepareDataDir(config.dataDir);
   const container = buildDaemonContainer(config, version, overrides);
   const logger = container.get<Logger>(Logger);
   const certStore = await container.getAsync<CertStore>(CertStore);

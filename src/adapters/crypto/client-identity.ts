@@ -1,7 +1,8 @@
 import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
-import { chmod, stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureDir, writeFileAtomic } from '../fs/atomic-write.js';
+import { chmodNoFollow } from '../fs/no-follow.js';
 import { readIfPresent } from '../fs/read-if-present.js';
 
 /** The key pair the CLI presents to the daemon (Multipass's file names and location). */
@@ -33,7 +34,8 @@ const KEY_MODE = 0o600;
 export async function ensureClientIdentity(dir: string): Promise<ClientIdentity> {
   const certPath = join(dir, CLIENT_CERT_FILE);
   const keyPath = join(dir, CLIENT_KEY_FILE);
-  const [certPem, keyPem] = await Promise.all([readIfPresent(certPath), readIfPresent(keyPath)]);
+  // The user's own files in the user's own home: links they made are theirs to make.
+  const [certPem, keyPem] = await Promise.all([readIfPresent(certPath, { followLinks: true }), readIfPresent(keyPath, { followLinks: true })]);
   if (certPem !== undefined && keyPem !== undefined && usable(certPem, keyPem, new Date())) {
     await keepKeyPrivate(keyPath);
     return { certPem, keyPem };
@@ -54,11 +56,14 @@ export async function ensureClientIdentity(dir: string): Promise<ClientIdentity>
   return { certPem: created.certPem, keyPem: created.keyPem };
 }
 
-/** Anyone who can read the key can act as this user towards the daemon. */
+/**
+ * Anyone who can read the key can act as this user towards the daemon. A key reached through
+ * a link is left as it is: a chmod would land on whatever the link names.
+ */
 async function keepKeyPrivate(keyPath: string): Promise<void> {
   if (process.platform === 'win32') return;
-  const { mode } = await stat(keyPath);
-  if ((mode & 0o077) !== 0) await chmod(keyPath, KEY_MODE);
+  const stats = await lstat(keyPath);
+  if (stats.isFile() && (stats.mode & 0o077) !== 0) chmodNoFollow(keyPath, KEY_MODE, 'regular file');
 }
 
 function usable(certPem: string, keyPem: string, now: Date): boolean {

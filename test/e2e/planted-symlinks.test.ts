@@ -1,0 +1,157 @@
+import { expect } from 'chai';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { baitDir, baitFile, type Bait } from '../support/bait.js';
+import { runDaemonCommand, startDaemonProcess } from '../support/daemon-process.js';
+import type { ProcessResult } from '../support/run-to-exit.js';
+import { makeTempDir } from '../support/temp-dir.js';
+import { makeTestCertificate } from '../support/test-certificates.js';
+
+/*
+ * Issue 7, point 4: a hostile local user who can create names where the daemon keeps its
+ * files plants symbolic links to files of their choosing (the bait stands in for /etc/shadow
+ * or /etc) and waits for the root daemon to write, chmod or chown them. The real multipassd
+ * must refuse to start, naming the link, and leave the bait exactly as it was.
+ */
+describe('multipassd with a symbolic link planted where its files belong', function () {
+  let temp: ReturnType<typeof makeTempDir>;
+  let data: string;
+  let socket: string;
+  let elsewhere: string;
+
+  beforeEach(function () {
+    if (process.platform === 'win32') this.skip();
+    temp = makeTempDir();
+    data = join(temp.path, 'data');
+    socket = join(temp.path, 'run', 'sock');
+    elsewhere = join(temp.path, 'elsewhere');
+    mkdirSync(elsewhere);
+  });
+  afterEach(() => temp?.remove());
+
+  const start = (...extra: string[]) => runDaemonCommand(['--data-dir', data, '--address', `unix:${socket}`, ...extra]);
+
+  function expectRefusal(result: ProcessResult, path: string, bait: Bait, problem = 'symbolic link'): void {
+    expect(result.code, result.stderr).to.equal(1);
+    // Log lines (JSON) may come first; the refusal is the last line, with no stack trace.
+    const refusal = result.stderr.trimEnd().split('\n').pop();
+    expect(refusal).to.match(/^multipassd: /).and.contain(`'${path}'`).and.contain(problem);
+    expect(result.stderr).to.not.match(/\n\s+at /);
+    expect(existsSync(socket), 'never listened').to.equal(false);
+    bait.expectUntouched();
+  }
+
+  const planted: { name: string; kind: 'file' | 'dir'; store?: 'sqlite' }[] = [
+    { name: '.', kind: 'dir' },
+    { name: 'certificate', kind: 'dir' },
+    { name: 'certificate/multipass_root_cert.pem', kind: 'file' },
+    { name: 'certificate/multipass_root_cert_key.pem', kind: 'file' },
+    { name: 'certificate/localhost.pem', kind: 'file' },
+    { name: 'certificate/localhost_key.pem', kind: 'file' },
+    { name: 'authenticated-certs', kind: 'dir' },
+    { name: 'authenticated-certs/multipass_client_certs.pem', kind: 'file' },
+    { name: 'authenticated-certs/multipass_client_certs.pem.lock', kind: 'file' },
+    { name: 'multipassd.conf', kind: 'file' },
+    { name: 'multipassd.conf.lock', kind: 'file' },
+    { name: 'multipassd.db', kind: 'file', store: 'sqlite' },
+    { name: 'multipassd.db-wal', kind: 'file', store: 'sqlite' },
+    { name: 'multipassd.db-shm', kind: 'file', store: 'sqlite' },
+  ];
+  for (const { name, kind, store } of planted) {
+    it(`refuses to start with a link at ${name === '.' ? 'the data directory itself' : `<data>/${name}`}${store ? ` (${store} store)` : ''}`, async () => {
+      const link = name === '.' ? data : join(data, name);
+      mkdirSync(dirname(link), { recursive: true });
+      // Empty: the one kind of file SQLite would take for a new database and fill.
+      const bait = kind === 'dir' ? baitDir(elsewhere) : baitFile(elsewhere, 'bait', store ? '' : undefined);
+      bait.plantAt(link);
+      expectRefusal(await start(...(store ? ['--store', store] : [])), link, bait);
+    });
+  }
+
+  it('refuses to start with a link at the socket path, and leaves the link alone', async () => {
+    mkdirSync(dirname(socket));
+    const bait = baitFile(elsewhere);
+    bait.plantAt(socket);
+    const result = await start();
+    expect(result.code, result.stderr).to.equal(1);
+    expect(result.stderr).to.contain(`'${socket}'`).and.contain('symbolic link');
+    expect(readFileSync(socket, 'latin1'), 'the link is still there').to.equal(readFileSync(bait.path, 'latin1'));
+    bait.expectUntouched();
+  });
+
+  it("refuses to start with a link at the socket's directory", async () => {
+    const bait = baitDir(elsewhere);
+    bait.plantAt(dirname(socket));
+    expectRefusal(await start(), dirname(socket), bait);
+  });
+
+  it("refuses to restart once the daemon's server key was swapped for a link to a usable key", async () => {
+    const first = await startDaemonProcess({ dataDir: data, args: ['--address', `unix:${socket}`] });
+    await first.stop();
+    // A usable key pair is reused and its mode restored (0600): that chmod must not go through the link.
+    const key = join(data, 'certificate', 'localhost_key.pem');
+    const bait = baitFile(elsewhere, 'key.pem', readFileSync(key, 'latin1'));
+    rmSync(key);
+    bait.plantAt(key);
+    expectRefusal(await start(), key, bait);
+  });
+
+  it('refuses a link at the trusted certificates file, at start-up and in `multipassd trust add`', async () => {
+    const cert = await makeTestCertificate('alice');
+    const certFile = join(temp.path, 'alice.pem');
+    writeFileSync(certFile, cert.pem);
+    expect((await runDaemonCommand(['trust', 'add', certFile, '--data-dir', data])).code).to.equal(0);
+    const store = join(data, 'authenticated-certs', 'multipass_client_certs.pem');
+    const bait = baitFile(elsewhere, 'certs.pem', readFileSync(store, 'latin1'));
+    rmSync(store);
+    bait.plantAt(store);
+    expectRefusal(await start(), store, bait);
+    const other = join(temp.path, 'bob.pem');
+    writeFileSync(other, (await makeTestCertificate('bob')).pem);
+    expectRefusal(await runDaemonCommand(['trust', 'add', other, '--data-dir', data]), store, bait);
+  });
+
+  describe('and with a directory another user could change', () => {
+    const untouchedDir = (path: string): Bait => ({ path, plantAt: () => undefined, expectUntouched: () => undefined });
+
+    it('refuses a data directory its group or everyone can write, naming it and the fix', async () => {
+      mkdirSync(data);
+      chmodSync(data, 0o775);
+      expectRefusal(await start(), data, untouchedDir(data), 'chmod go-w');
+      expect(existsSync(join(data, 'certificate')), 'nothing written').to.equal(false);
+    });
+
+    it('refuses a data directory whose parent everyone can write (and is not sticky like /tmp)', async () => {
+      const parent = join(temp.path, 'shared');
+      mkdirSync(parent);
+      chmodSync(parent, 0o777);
+      data = join(parent, 'data');
+      expectRefusal(await start(), parent, untouchedDir(parent), `chmod go-w '${parent}'`);
+      expect(existsSync(data), 'not even created').to.equal(false);
+    });
+
+    it('refuses a data directory owned by another user', async function () {
+      if (process.getuid?.() !== 0) {
+        console.log('      skipped: giving the data directory to uid 65534 needs root');
+        this.skip();
+      }
+      mkdirSync(data);
+      chownSync(data, 65534, 65534);
+      expectRefusal(await start(), data, untouchedDir(data), `chown root '${data}'`);
+    });
+
+    it("refuses a socket's directory everyone can write", async () => {
+      mkdirSync(dirname(socket));
+      chmodSync(dirname(socket), 0o1777);
+      expectRefusal(await start(), dirname(socket), untouchedDir(dirname(socket)), '--address');
+    });
+
+    it('refuses in the offline admin commands too', async () => {
+      mkdirSync(data);
+      chmodSync(data, 0o777);
+      const result = await runDaemonCommand(['trust', 'list', '--data-dir', data]);
+      expect(result.code).to.equal(1);
+      expect(result.stderr).to.contain(`the data directory '${data}'`).and.contain('chmod go-w');
+    });
+  });
+});
