@@ -63,6 +63,16 @@ describe('UnixSocketListener specifics', () => {
     expect(statSync(path).uid).to.equal(0);
   });
 
+  /** A second listener at `socketPath`, closed again whatever happens (it should never listen). */
+  async function listenElsewhere(socketPath: string): Promise<void> {
+    const other = new UnixSocketListener(socketPath, undefined, new NullLogger());
+    try {
+      await other.listen(createServer());
+    } finally {
+      await other.close();
+    }
+  }
+
   it('removes its socket file when closed', async () => {
     await listener.close();
     expect(() => statSync(path)).to.throw();
@@ -128,8 +138,7 @@ describe('UnixSocketListener specifics', () => {
       const bait = baitDir(elsewhere);
       const dir = join(temp.path, 'run');
       bait.plantAt(dir);
-      const other = new UnixSocketListener(join(dir, 'sock'), undefined, new NullLogger());
-      const error = await rejectionOf(other.listen(createServer()));
+      const error = await rejectionOf(listenElsewhere(join(dir, 'sock')));
       expect(error).to.be.instanceOf(UnsafePathError);
       expect((error as UnsafePathError).path).to.equal(dir);
       bait.expectUntouched();
@@ -140,8 +149,7 @@ describe('UnixSocketListener specifics', () => {
     const dir = join(temp.path, 'shared');
     mkdirSync(dir);
     chmodSync(dir, 0o1777);
-    const other = new UnixSocketListener(join(dir, 'sock'), undefined, new NullLogger());
-    const error = await rejectionOf(other.listen(createServer()));
+    const error = await rejectionOf(listenElsewhere(join(dir, 'sock')));
     expect(error).to.be.instanceOf(UnsafePathError);
     expect((error as Error).message).to.contain(`the socket's directory '${dir}'`).and.contain(`chmod go-w '${dir}'`).and.contain('--address');
     expect(existsSync(join(dir, 'sock'))).to.equal(false);

@@ -35,7 +35,7 @@ export async function ensureClientIdentity(dir: string): Promise<ClientIdentity>
   const certPath = join(dir, CLIENT_CERT_FILE);
   const keyPath = join(dir, CLIENT_KEY_FILE);
   // The user's own files in the user's own home: links they made are theirs to make.
-  const [certPem, keyPem] = await Promise.all([readIfPresent(certPath, { followLinks: true }), readIfPresent(keyPath, { followLinks: true })]);
+  const [certPem, keyPem] = await Promise.all([certPath, keyPath].map((path) => readIfPresent(path, { followLinks: true })));
   if (certPem !== undefined && keyPem !== undefined && usable(certPem, keyPem, new Date())) {
     await keepKeyPrivate(keyPath);
     return { certPem, keyPem };
@@ -49,10 +49,11 @@ export async function ensureClientIdentity(dir: string): Promise<ClientIdentity>
     notBefore: new Date(now - BACKDATE_MS),
     notAfter: new Date(now + VALIDITY_MS),
   });
-  await ensureDir(dir, DIR_MODE);
+  const options = { dirMode: DIR_MODE, allowLinks: true };
+  await ensureDir(dir, DIR_MODE, options);
   // Key first: a crash in between leaves a key without a certificate, which is replaced next time.
-  await writeFileAtomic(keyPath, created.keyPem, KEY_MODE, { dirMode: DIR_MODE });
-  await writeFileAtomic(certPath, created.certPem, CERT_MODE, { dirMode: DIR_MODE });
+  await writeFileAtomic(keyPath, created.keyPem, KEY_MODE, options);
+  await writeFileAtomic(certPath, created.certPem, CERT_MODE, options);
   return { certPem: created.certPem, keyPem: created.keyPem };
 }
 

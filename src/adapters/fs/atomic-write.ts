@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, lstatSync, mkdirSync } from 'node:fs';
+import { constants, lstatSync, mkdirSync, statSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { errorCode } from './error-code.js';
@@ -8,6 +8,16 @@ import { chmodNoFollow, CREATE_NEW, lstatIfPresent, openOwn, requireAbsentOr, re
 /** Mode for directories this module creates: store files hold who is trusted. */
 export const PRIVATE_DIR_MODE = 0o700;
 
+export interface WriteOptions {
+  /** Mode for directories created on the way. Default 0700. */
+  readonly dirMode?: number;
+  /**
+   * For a user's own files (the CLI's, in its home), where links are the user's to make: a
+   * link at the directory is followed and one at the file is replaced by the new file.
+   * Without it (the daemon), either is refused.
+   */
+  readonly allowLinks?: boolean;
+}
 
 /**
  * Replaces `path` with `data` so that a reader (or a crash) sees either the old file or the
@@ -15,19 +25,15 @@ export const PRIVATE_DIR_MODE = 0o700;
  * the target, fsync the directory. Creates missing parent directories with `dirMode`.
  * The file gets exactly `mode`, whatever the umask. Strings are written as UTF-8.
  * @throws UnsafePathError when a link (or anything but a regular file) is at `path`, or a
- * link is where its directory should be.
+ * link is where its directory should be, unless `allowLinks`.
  */
-export async function writeFileAtomic(
-  path: string,
-  data: string | Uint8Array,
-  mode: number,
-  options: { dirMode?: number } = {},
-): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode: number, options: WriteOptions = {}): Promise<void> {
   const dir = dirname(path);
-  await ensureDir(dir, options.dirMode ?? PRIVATE_DIR_MODE);
+  const allowLinks = options.allowLinks === true;
+  await ensureDir(dir, options.dirMode ?? PRIVATE_DIR_MODE, { allowLinks });
   // The rename would replace a planted link rather than write through it, but a link where
   // our file belongs means someone has been at our files: say so instead of carrying on.
-  requireAbsentOr(path, 'regular file');
+  if (!allowLinks) requireAbsentOr(path, 'regular file');
   // Dot-prefixed and unique, so concurrent writers never share a temp file.
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, CREATE_NEW, mode);
@@ -44,23 +50,24 @@ export async function writeFileAtomic(
     await unlink(temp).catch(() => undefined);
     throw error;
   }
-  await syncDir(dir);
+  await syncDir(dir, allowLinks);
 }
 
 /**
  * Creates `dir` and any missing parents with exactly `mode` (umask would otherwise loosen or
  * tighten it). Existing directories keep their permissions. A link at `dir` itself, or at a
- * parent this call would create, is refused rather than followed; links higher up (an
- * admin's /var/run -> /run) are followed, and judged by the trusted-directory check.
+ * parent this call would create, is refused rather than followed (unless `allowLinks`, for a
+ * link to a directory at `dir`); links higher up (an admin's /var/run -> /run) are followed,
+ * and judged by the trusted-directory check.
  * Synchronous inside: a few metadata calls, shared with the SQLite store whose open is
  * synchronous.
  * @throws UnsafePathError for such a link, or for a file where the directory should be.
  */
-export async function ensureDir(dir: string, mode: number = PRIVATE_DIR_MODE): Promise<void> {
-  ensureDirSync(dir, mode);
+export async function ensureDir(dir: string, mode: number = PRIVATE_DIR_MODE, options: Pick<WriteOptions, 'allowLinks'> = {}): Promise<void> {
+  ensureDirSync(dir, mode, options);
 }
 
-export function ensureDirSync(dir: string, mode: number = PRIVATE_DIR_MODE): void {
+export function ensureDirSync(dir: string, mode: number = PRIVATE_DIR_MODE, options: Pick<WriteOptions, 'allowLinks'> = {}): void {
   if (process.platform === 'win32') {
     mkdirSync(dir, { recursive: true, mode });
     return;
@@ -69,7 +76,8 @@ export function ensureDirSync(dir: string, mode: number = PRIVATE_DIR_MODE): voi
   for (let current = resolve(dir); ; current = dirname(current)) {
     const stats = lstatIfPresent(current);
     if (stats !== undefined) {
-      if (missing.length === 0) requireKind(current, stats, 'directory');
+      const followed = options.allowLinks === true && stats.isSymbolicLink() ? statSync(current) : stats;
+      if (missing.length === 0) requireKind(current, followed, 'directory');
       break;
     }
     missing.unshift(current);
@@ -93,9 +101,9 @@ function createDirectory(path: string, mode: number): void {
 }
 
 /** Makes the rename durable. Windows cannot open a directory for fsync; there it is skipped. */
-async function syncDir(dir: string): Promise<void> {
+async function syncDir(dir: string, allowLinks: boolean): Promise<void> {
   if (process.platform === 'win32') return;
-  const handle = await openOwn(dir, constants.O_RDONLY, 'directory');
+  const handle = allowLinks ? await open(dir, 'r') : await openOwn(dir, constants.O_RDONLY, 'directory');
   try {
     await handle.sync();
   } finally {

@@ -1,20 +1,20 @@
 import { closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { errorCode } from './error-code.js';
-import { symlinkRefusal, UnsafePathError, wrongTypeRefusal } from './unsafe-path-error.js';
+import { symlinkRefusal, wrongTypeRefusal } from './unsafe-path-error.js';
 
 /*
- * Acting on one of our own files or directories by name without ever following a symbolic
- * link at the last component: lstat before acting, O_NOFOLLOW when opening, and fchmod on the
- * descriptor rather than chmod on the name. Links higher up the path are the trusted-directory
- * check's business. The flags are 0 where the platform lacks them (Windows, which also has no
- * modes to protect).
+ * Acting on one of our own files or directories without ever following a symbolic link at
+ * the last component: O_NOFOLLOW when opening, then fstat and fchmod on the descriptor rather
+ * than stat and chmod on the name; lstat where there is nothing to open. Links higher up the
+ * path are the trusted-directory check's business. The flags are 0 where the platform lacks
+ * them (Windows, which also has no modes to protect).
  */
 
 export const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const O_DIRECTORY = constants.O_DIRECTORY ?? 0;
-// Opening a FIFO for reading would otherwise wait for a writer.
 const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
+const O_NOCTTY = constants.O_NOCTTY ?? 0;
 /** Open flags for a file that must be new: O_EXCL already refuses a link there; O_NOFOLLOW says so. */
 export const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW;
 
@@ -39,7 +39,7 @@ export function kindOf(stats: Stats): string {
   return 'a device file';
 }
 
-/** Throws UnsafePathError unless `stats` (from lstat) is the kind of thing we keep at `path`. */
+/** Throws UnsafePathError unless `stats` (from lstat or fstat) is the kind of thing we keep at `path`. */
 export function requireKind(path: string, stats: Stats, expected: Expected): void {
   if (stats.isSymbolicLink()) throw symlinkRefusal(path);
   if (expected === 'directory' ? !stats.isDirectory() : !stats.isFile()) throw wrongTypeRefusal(path, expected, kindOf(stats));
@@ -58,19 +58,17 @@ export function requireAbsentOr(path: string, expected: Expected): void {
 
 /**
  * Opens one of our regular files (or directories) for `flags`, refusing a link or anything
- * else there. The lstat comes first so that a device or FIFO is never opened at all; the
- * descriptor is then checked to be the very file that lstat saw.
+ * else there. Checked on the descriptor (fstat), so that nothing can change between the check
+ * and the use; O_NONBLOCK and O_NOCTTY keep a FIFO or a terminal from blocking or adopting us
+ * before we see what it is.
  * @throws ENOENT when absent, UnsafePathError when refused.
  */
 export async function openOwn(path: string, flags: number, expected: Expected = 'regular file'): Promise<FileHandle> {
-  const seen = lstatSync(path);
-  requireKind(path, seen, expected);
-  const extra = expected === 'directory' ? O_DIRECTORY : O_NONBLOCK;
-  const handle = await open(path, flags | extra | O_NOFOLLOW).catch((error: unknown) => {
-    throw refusalFor(path, error);
+  const handle = await open(path, flags | openFlags(expected)).catch((error: unknown) => {
+    throw refusalFor(path, error, expected);
   });
   try {
-    requireSameFile(path, seen, await handle.stat());
+    requireKind(path, await handle.stat(), expected);
     return handle;
   } catch (error) {
     await handle.close();
@@ -84,32 +82,34 @@ export async function openOwn(path: string, flags: number, expected: Expected = 
  */
 export function chmodNoFollow(path: string, mode: number, expected: Expected): void {
   if (process.platform === 'win32') return;
-  const seen = lstatSync(path);
-  requireKind(path, seen, expected);
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | O_NOFOLLOW | (expected === 'directory' ? O_DIRECTORY : O_NONBLOCK));
+    fd = openSync(path, constants.O_RDONLY | openFlags(expected));
   } catch (error) {
-    throw refusalFor(path, error);
+    throw refusalFor(path, error, expected);
   }
   try {
-    requireSameFile(path, seen, fstatSync(fd));
+    requireKind(path, fstatSync(fd), expected);
     fchmodSync(fd, mode);
   } finally {
     closeSync(fd);
   }
 }
 
-/** A link swapped in between lstat and open: O_NOFOLLOW answers ELOOP (ENOTDIR with O_DIRECTORY). */
-function refusalFor(path: string, error: unknown): unknown {
+function openFlags(expected: Expected): number {
+  return O_NOFOLLOW | (expected === 'directory' ? O_DIRECTORY : O_NONBLOCK | O_NOCTTY);
+}
+
+/** O_NOFOLLOW answers ELOOP for a link (ENOTDIR with O_DIRECTORY, as for a file): say which. */
+function refusalFor(path: string, error: unknown, expected: Expected): unknown {
   const code = errorCode(error);
   if (code !== 'ELOOP' && code !== 'ENOTDIR' && code !== 'EMLINK') return error;
   const stats = lstatIfPresent(path);
-  return stats?.isSymbolicLink() ? symlinkRefusal(path) : error;
-}
-
-function requireSameFile(path: string, seen: Stats, opened: Stats): void {
-  if (seen.dev !== opened.dev || seen.ino !== opened.ino) {
-    throw new UnsafePathError(path, `Refusing to use '${path}': it was replaced while multipassd was opening it. Check who else writes to its directory.`);
+  if (stats === undefined) return error;
+  try {
+    requireKind(path, stats, expected);
+  } catch (refusal) {
+    return refusal;
   }
+  return error;
 }

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
@@ -108,6 +108,21 @@ describe('ensureClientIdentity', () => {
     bait.plantAt(keyPath);
     expect(await ensureClientIdentity(dir)).to.deep.equal(first);
     bait.expectUntouched();
+  });
+
+  it("keeps working through links the user made to its directory and files (the user's own home)", async function () {
+    if (process.platform === 'win32') this.skip();
+    const real = join(temp.path, 'dotfiles', 'client');
+    mkdirSync(real, { recursive: true });
+    mkdirSync(dirname(dir), { recursive: true });
+    symlinkSync(real, dir);
+    const first = await ensureClientIdentity(dir);
+    expect(readFileSync(join(real, CLIENT_KEY_FILE), 'utf8')).to.equal(first.keyPem);
+    // A dangling link at the certificate: the new one replaces the link, as a user would expect.
+    rmSync(certPath);
+    symlinkSync(join(temp.path, 'gone.pem'), certPath);
+    const second = await ensureClientIdentity(dir);
+    expect(readFileSync(certPath, 'utf8')).to.equal(second.certPem);
   });
 
   it('loads the certificate library only when it has to make a certificate', async () => {
