@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { baitDir, baitFile, type Bait } from '../support/bait.js';
-import { runDaemonCommand, startDaemonProcess } from '../support/daemon-process.js';
-import type { ProcessResult } from '../support/run-to-exit.js';
+import { MULTIPASSD_BIN } from '../support/binaries.js';
+import { cleanEnv, runDaemonCommand, startDaemonProcess } from '../support/daemon-process.js';
+import { runToExit, type ProcessResult } from '../support/run-to-exit.js';
 import { makeTempDir } from '../support/temp-dir.js';
 import { makeTestCertificate } from '../support/test-certificates.js';
 
@@ -13,6 +14,8 @@ import { makeTestCertificate } from '../support/test-certificates.js';
  * or /etc) and waits for the root daemon to write, chmod or chown them. The real multipassd
  * must refuse to start, naming the link, and leave the bait exactly as it was.
  */
+const NOBODY = 65534;
+
 describe('multipassd with a symbolic link planted where its files belong', function () {
   let temp: ReturnType<typeof makeTempDir>;
   let data: string;
@@ -58,7 +61,8 @@ describe('multipassd with a symbolic link planted where its files belong', funct
     { name: 'multipassd.db-shm', kind: 'file', store: 'sqlite' },
   ];
   for (const { name, kind, store } of planted) {
-    it(`refuses to start with a link at ${name === '.' ? 'the data directory itself' : `<data>/${name}`}${store ? ` (${store} store)` : ''}`, async () => {
+    const where = name === '.' ? 'the data directory itself' : `<data>/${name}`;
+    it(`refuses to start with a link at ${where}${store ? ` (${store} store)` : ''}`, async () => {
       const link = name === '.' ? data : join(data, name);
       mkdirSync(dirname(link), { recursive: true });
       // Empty: the one kind of file SQLite would take for a new database and fill.
@@ -136,7 +140,7 @@ describe('multipassd with a symbolic link planted where its files belong', funct
         this.skip();
       }
       mkdirSync(data);
-      chownSync(data, 65534, 65534);
+      chownSync(data, NOBODY, NOBODY);
       expectRefusal(await start(), data, untouchedDir(data), `chown root '${data}'`);
     });
 
@@ -144,6 +148,29 @@ describe('multipassd with a symbolic link planted where its files belong', funct
       mkdirSync(dirname(socket));
       chmodSync(dirname(socket), 0o1777);
       expectRefusal(await start(), dirname(socket), untouchedDir(dirname(socket)), '--address');
+    });
+
+    it('lets a daemon run by another user (uid 65534) use a directory of its own, not a third user\'s', async function () {
+      if (process.getuid?.() !== 0) {
+        console.log('      skipped: running multipassd as uid 65534 needs root');
+        this.skip();
+      }
+      chmodSync(temp.path, 0o755);
+      mkdirSync(data, { mode: 0o700 });
+      chownSync(data, NOBODY, NOBODY);
+      const asNobody = () =>
+        runToExit(MULTIPASSD_BIN, ['trust', 'list', '--data-dir', data], { env: cleanEnv(), uid: NOBODY, gid: NOBODY });
+      const own = await asNobody();
+      if (/EACCES|permission denied/i.test(own.stderr) && !own.stderr.includes(data)) {
+        console.log('      skipped: uid 65534 cannot read the checkout');
+        this.skip();
+      }
+      expect(own, own.stderr).to.include({ code: 0, stdout: 'No trusted certificates.\n' });
+      chownSync(data, 4321, 4321);
+      chmodSync(data, 0o755); // readable, so that reading the config file is not what fails
+      const theirs = await asNobody();
+      expect(theirs.code).to.equal(1);
+      expect(theirs.stderr).to.contain(`'${data}'`).and.contain('owned by uid 4321').and.contain(`chown ${NOBODY} '${data}'`);
     });
 
     it('refuses in the offline admin commands too', async () => {

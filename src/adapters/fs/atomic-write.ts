@@ -19,6 +19,8 @@ export interface WriteOptions {
   readonly allowLinks?: boolean;
 }
 
+type LinkOptions = Pick<WriteOptions, 'allowLinks'>;
+
 /**
  * Replaces `path` with `data` so that a reader (or a crash) sees either the old file or the
  * new one, never a mixture: write a temp file in the same directory, fsync it, rename it over
@@ -63,11 +65,11 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
  * synchronous.
  * @throws UnsafePathError for such a link, or for a file where the directory should be.
  */
-export async function ensureDir(dir: string, mode: number = PRIVATE_DIR_MODE, options: Pick<WriteOptions, 'allowLinks'> = {}): Promise<void> {
+export async function ensureDir(dir: string, mode: number = PRIVATE_DIR_MODE, options: LinkOptions = {}): Promise<void> {
   ensureDirSync(dir, mode, options);
 }
 
-export function ensureDirSync(dir: string, mode: number = PRIVATE_DIR_MODE, options: Pick<WriteOptions, 'allowLinks'> = {}): void {
+export function ensureDirSync(dir: string, mode: number = PRIVATE_DIR_MODE, options: LinkOptions = {}): void {
   if (process.platform === 'win32') {
     mkdirSync(dir, { recursive: true, mode });
     return;

@@ -77,7 +77,9 @@ function walk(path: string, check: Check): void {
     if (stats.isSymbolicLink()) {
       // Once a link is expanded, the original last name is still pending behind its target.
       if (check.leaf && pending.length === 0) throw symlinkRefusal(next);
-      if (!trustedOwner(stats.uid, check.uid)) throw refusal(check, next, `is a symbolic link owned by uid ${stats.uid}`, `chown -h root '${next}'`);
+      if (!trustedOwner(stats.uid, check.uid)) {
+        throw refusal(check, next, `is a symbolic link owned by uid ${stats.uid}`, `chown -h root '${next}'`);
+      }
       links += 1;
       if (links > MAX_LINKS) throw refusal(check, next, 'leads through too many symbolic links', 'shorten the chain of links');
       const target = readlinkSync(next);
