@@ -1,11 +1,12 @@
-import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { acquireInstanceLock, type InstanceLock } from '../adapters/fs/instance-lock.js';
+import { ensureTrustedDirectory } from '../adapters/fs/trusted-directory.js';
 import type { DaemonConfig } from './config/daemon-config.js';
+import { prepareDataDir } from './data-dir.js';
 
 /**
  * One daemon per socket and one per data dir. Taken first, before anything but the socket's
- * directory and the data dir is created, so that a second daemon started at the same moment
+ * directory and the data dir is created (each checked first: no planted link, nobody else can write it), so that a second daemon started at the same moment
  * exits without writing anything (no CA in its data dir, no socket deleted as stale). Offline
  * admin commands (`multipassd trust add`...) do not take these: they run beside the daemon.
  * @throws InstanceLockedError naming the path and the holder's pid.
@@ -16,12 +17,12 @@ export async function lockDaemonInstance(config: DaemonConfig): Promise<{ releas
   try {
     if (config.address.startsWith('unix:')) {
       const socket = config.address.slice('unix:'.length);
-      mkdirSync(dirname(socket), { recursive: true, mode: 0o755 });
+      ensureTrustedDirectory(dirname(socket), 0o755, { name: "the socket's directory", option: '--address' });
       const path = `${socket}.lock`;
       locks.push(await acquireInstanceLock(path, (holder) => `another multipassd is already listening on '${socket}' (${holder} holds '${path}')`));
     }
-    // Readable by all: non-root CLIs must reach certificate/multipass_root_cert.pem inside it.
-    mkdirSync(config.dataDir, { recursive: true, mode: 0o755 });
+    // Checked (StrictModes) and created before the lock file goes in it.
+    prepareDataDir(config.dataDir);
     const path = join(config.dataDir, 'multipassd.lock');
     locks.push(
       await acquireInstanceLock(path, (holder) => `another multipassd is already running with the data directory '${config.dataDir}' (${holder} holds '${path}')`),

@@ -2,6 +2,7 @@ import { CertStore } from '../ports/cert-store.js';
 import { SettingsStore } from '../ports/settings-store.js';
 import type { DaemonConfig } from './config/daemon-config.js';
 import { buildDaemonContainer } from './container.js';
+import { prepareDataDir } from './data-dir.js';
 import { packageVersion } from './package-version.js';
 
 export interface StoreSession {
@@ -14,6 +15,7 @@ export interface StoreSession {
  * and closes them. This is how the offline admin commands reach the same data as the daemon.
  */
 export async function withStores<T>(config: DaemonConfig, work: (session: StoreSession) => Promise<T>): Promise<T> {
+  prepareDataDir(config.dataDir);
   const container = buildDaemonContainer(config, packageVersion());
   const certs = await container.getAsync<CertStore>(CertStore);
   const settings = await container.getAsync<SettingsStore>(SettingsStore);

@@ -1,7 +1,8 @@
 import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
-import { chmod, stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureDir, writeFileAtomic } from '../fs/atomic-write.js';
+import { chmodNoFollow } from '../fs/no-follow.js';
 import { readIfPresent } from '../fs/read-if-present.js';
 import { CLIENT_CERT_FILE, CLIENT_KEY_FILE } from './client-identity-files.js';
 
@@ -37,7 +38,8 @@ const KEY_MODE = 0o600;
 export async function ensureClientIdentity(dir: string): Promise<ClientIdentity> {
   const certPath = join(dir, CLIENT_CERT_FILE);
   const keyPath = join(dir, CLIENT_KEY_FILE);
-  const [certPem, keyPem] = await Promise.all([readIfPresent(certPath), readIfPresent(keyPath)]);
+  // The user's own files in the user's own home: links they made are theirs to make.
+  const [certPem, keyPem] = await Promise.all([certPath, keyPath].map((path) => readIfPresent(path, { followLinks: true })));
   const notAfter = certPem === undefined || keyPem === undefined ? undefined : usable(certPem, keyPem);
   if (certPem !== undefined && keyPem !== undefined && notAfter !== undefined) {
     await keepKeyPrivate(keyPath);
@@ -52,18 +54,22 @@ export async function ensureClientIdentity(dir: string): Promise<ClientIdentity>
     notBefore: new Date(now - BACKDATE_MS),
     notAfter: new Date(now + VALIDITY_MS),
   });
-  await ensureDir(dir, DIR_MODE);
+  const options = { dirMode: DIR_MODE, allowLinks: true };
+  await ensureDir(dir, DIR_MODE, options);
   // Key first: a crash in between leaves a key without a certificate, which is replaced next time.
-  await writeFileAtomic(keyPath, created.keyPem, KEY_MODE, { dirMode: DIR_MODE });
-  await writeFileAtomic(certPath, created.certPem, CERT_MODE, { dirMode: DIR_MODE });
+  await writeFileAtomic(keyPath, created.keyPem, KEY_MODE, options);
+  await writeFileAtomic(certPath, created.certPem, CERT_MODE, options);
   return { certPem: created.certPem, keyPem: created.keyPem };
 }
 
-/** Anyone who can read the key can act as this user towards the daemon. */
+/**
+ * Anyone who can read the key can act as this user towards the daemon. A key reached through
+ * a link is left as it is: a chmod would land on whatever the link names.
+ */
 async function keepKeyPrivate(keyPath: string): Promise<void> {
   if (process.platform === 'win32') return;
-  const { mode } = await stat(keyPath);
-  if ((mode & 0o077) !== 0) await chmod(keyPath, KEY_MODE);
+  const stats = await lstat(keyPath);
+  if (stats.isFile() && (stats.mode & 0o077) !== 0) chmodNoFollow(keyPath, KEY_MODE, 'regular file');
 }
 
 /** The certificate's end date when the pair can be used (it parses and the key is its own). */

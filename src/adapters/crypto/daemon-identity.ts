@@ -1,10 +1,11 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../ports/logger.js';
 import { ensureDir, writeFileAtomic } from '../fs/atomic-write.js';
-import { createEcCertificate, type PemKeyPair } from './x509-keys.js';
+import { chmodNoFollow } from '../fs/no-follow.js';
 import { readIfPresent } from '../fs/read-if-present.js';
+import { UnsafePathError } from '../fs/unsafe-path-error.js';
+import { createEcCertificate, type PemKeyPair } from './x509-keys.js';
 
 /** What the daemon's TLS server presents, and the CA clients verify it against. */
 export interface DaemonIdentity {
@@ -44,12 +45,13 @@ const PRIVATE_MODE = 0o600;
  * creating what is missing or unusable: no usable root CA (missing, unparseable, expiring,
  * not matching its key) means a new root and server certificate; an unusable server
  * certificate alone is reissued from the existing root, so clients' trust in it survives.
- * Usable files are reused byte for byte.
+ * Usable files are reused byte for byte. No file or directory here is ever reached through a
+ * symbolic link: one found where these files belong is refused (UnsafePathError).
  */
 export async function ensureDaemonIdentity(certificateDir: string, logger?: Logger): Promise<DaemonIdentity> {
   const paths = pathsIn(certificateDir);
   await ensureDir(certificateDir, DIR_MODE);
-  await chmod(certificateDir, DIR_MODE);
+  chmodNoFollow(certificateDir, DIR_MODE, 'directory');
   const now = new Date();
 
   let root = await readPair(paths.rootCert, paths.rootKey);
@@ -141,7 +143,7 @@ function validityProblem(cert: X509Certificate, now: Date): string | undefined {
   return undefined;
 }
 
-/** Both files, or undefined when either is missing; other read errors are real failures. */
+/** Both files, or undefined when either is missing; other read errors (a link there) are real failures. */
 async function readPair(certPath: string, keyPath: string): Promise<PemKeyPair | undefined> {
   const [certPem, keyPem] = await Promise.all([readIfPresent(certPath), readIfPresent(keyPath)]);
   return certPem === undefined || keyPem === undefined ? undefined : { certPem, keyPem };
@@ -155,13 +157,15 @@ async function writePair(certPath: string, keyPath: string, pair: PemKeyPair): P
 
 /**
  * Restores the modes of reused files: a key someone loosened by hand must not be served, and a
- * root certificate someone tightened would lock non-root clients out.
+ * root certificate someone tightened would lock non-root clients out. Through a descriptor: a
+ * link swapped in since the read is refused, never followed.
  */
 async function keepModes(certPath: string, keyPath: string, logger?: Logger): Promise<void> {
   for (const [path, mode] of [[keyPath, PRIVATE_MODE], [certPath, PUBLIC_MODE]] as const) {
     try {
-      await chmod(path, mode);
+      chmodNoFollow(path, mode, 'regular file');
     } catch (error) {
+      if (error instanceof UnsafePathError) throw error;
       logger?.warn('cannot set the permissions of a daemon identity file', { path, error: String(error) });
     }
   }

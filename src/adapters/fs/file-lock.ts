@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { open, unlink, utimes } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureDir, PRIVATE_DIR_MODE } from './atomic-write.js';
+import { errorCode } from './error-code.js';
+import { CREATE_NEW, openOwn } from './no-follow.js';
+
+export { errorCode } from './error-code.js';
 
 export interface FileLockOptions {
   /** A lock whose file has not been touched for this long is taken over. Default 30 s. */
@@ -23,10 +28,11 @@ const localQueues = new Map<string, Promise<void>>();
  * re-read, merge and rewrite under this lock so that neither drops the other's change.
  * A lock whose holder has died (same host, pid gone) or that is older than `staleAfterMs` is
  * taken over; the holder touches the file while it works, so a slow holder is not mistaken for
- * a dead one.
+ * a dead one. The lock file is never reached through a link: one planted at its name is
+ * refused (UnsafePathError), not read, touched or taken over.
  */
 export async function withFileLock<T>(path: string, work: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
-  const lockPath = `${resolve(path)}.lock`;
+  const lockPath = lockPathOf(path);
   const previous = localQueues.get(lockPath) ?? Promise.resolve();
   let release!: () => void;
   const tail = previous.then(() => new Promise<void>((done) => (release = done)));
@@ -40,31 +46,39 @@ export async function withFileLock<T>(path: string, work: () => Promise<T>, opti
   }
 }
 
+/** The lock file that guards `path`. */
+export function lockPathOf(path: string): string {
+  return `${resolve(path)}.lock`;
+}
+
 async function holdLock<T>(lockPath: string, work: () => Promise<T>, options: FileLockOptions): Promise<T> {
   const staleAfterMs = options.staleAfterMs ?? 30_000;
   const token = `${process.pid}\n${hostname()}\n${randomBytes(8).toString('hex')}\n`;
   await ensureDir(dirname(lockPath), options.dirMode ?? PRIVATE_DIR_MODE);
-  await acquire(lockPath, token, staleAfterMs, options.timeoutMs ?? 60_000);
+  const lock = await acquire(lockPath, token, staleAfterMs, options.timeoutMs ?? 60_000);
+  // Touched through our own descriptor: whatever is at the name later, only our file moves.
   const heartbeat = setInterval(() => {
     const now = new Date();
-    utimes(lockPath, now, now).catch(() => undefined);
+    lock.utimes(now, now).catch(() => undefined);
   }, Math.max(10, staleAfterMs / 3));
   heartbeat.unref();
   try {
     return await work();
   } finally {
     clearInterval(heartbeat);
+    await lock.close().catch(() => undefined);
     // Only remove our own lock: if it was taken over, the file now belongs to someone else.
     const current = await readLock(lockPath).catch(() => undefined);
     if (current?.content === token) await unlink(lockPath).catch(() => undefined);
   }
 }
 
-async function acquire(lockPath: string, token: string, staleAfterMs: number, timeoutMs: number): Promise<void> {
+async function acquire(lockPath: string, token: string, staleAfterMs: number, timeoutMs: number): Promise<FileHandle> {
   const deadline = Date.now() + timeoutMs;
   let delayMs = 5;
   for (;;) {
-    if (await tryCreate(lockPath, token)) return;
+    const lock = await tryCreate(lockPath, token);
+    if (lock !== undefined) return lock;
     if (await removeIfStale(lockPath, staleAfterMs)) continue;
     if (Date.now() > deadline) {
       throw new Error(`Timed out after ${timeoutMs} ms waiting for the lock file '${lockPath}'`);
@@ -74,18 +88,18 @@ async function acquire(lockPath: string, token: string, staleAfterMs: number, ti
   }
 }
 
-async function tryCreate(lockPath: string, token: string): Promise<boolean> {
+/** The open lock file, or undefined when someone else's is there. */
+async function tryCreate(lockPath: string, token: string): Promise<FileHandle | undefined> {
   let handle;
   try {
-    handle = await open(lockPath, 'wx', 0o600);
+    handle = await open(lockPath, CREATE_NEW, 0o600);
   } catch (error) {
-    if (errorCode(error) === 'EEXIST') return false;
+    if (errorCode(error) === 'EEXIST') return undefined;
     throw error;
   }
   try {
     await handle.writeFile(token);
-    await handle.close();
-    return true;
+    return handle;
   } catch (error) {
     await handle.close().catch(() => undefined);
     await unlink(lockPath).catch(() => undefined);
@@ -136,7 +150,7 @@ function isAlive(pid: number): boolean {
 async function readLock(lockPath: string): Promise<LockState | undefined> {
   let handle;
   try {
-    handle = await open(lockPath, 'r');
+    handle = await openOwn(lockPath, constants.O_RDONLY);
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined;
     throw error;
@@ -147,8 +161,4 @@ async function readLock(lockPath: string): Promise<LockState | undefined> {
   } finally {
     await handle.close();
   }
-}
-
-export function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null ? (error as NodeJS.ErrnoException).code : undefined;
 }

@@ -1,5 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { InstanceLockedError } from '../../adapters/fs/instance-lock.js';
+import { UnsafePathError } from '../../adapters/fs/unsafe-path-error.js';
 import { ListenError } from '../../adapters/transports/listener.js';
 import { AuthError } from '../../domain/auth-error.js';
 import { ConfigError, resolveDaemonConfig, type DaemonConfig } from '../config/daemon-config.js';
@@ -46,9 +47,9 @@ export class AdminFacingError extends Error {
 
 /**
  * What an admin can act on from one line: bad configuration, an address in use or another
- * daemon holding the socket or data dir, a store that
- * cannot be read or written, a file system refusal (EACCES, EROFS...). Anything else is a bug
- * and keeps its stack trace.
+ * daemon holding the socket or data dir, a store that cannot be read or written, an unsafe
+ * path (a planted link, a directory others can write), a file system refusal (EACCES,
+ * EROFS...). Anything else is a bug and keeps its stack trace.
  */
 function isAdminFacing(error: unknown): boolean {
   return (
@@ -56,6 +57,7 @@ function isAdminFacing(error: unknown): boolean {
     error instanceof ConfigError ||
     error instanceof ListenError ||
     error instanceof InstanceLockedError ||
+    error instanceof UnsafePathError ||
     AuthError.is(error) ||
     (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && 'syscall' in error)
   );

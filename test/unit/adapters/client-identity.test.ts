@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { CLIENT_CERT_FILE, CLIENT_KEY_FILE, ensureClientIdentity } from '../../../src/adapters/crypto/client-identity.js';
+import { baitFile } from '../../support/bait.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
@@ -87,6 +88,41 @@ describe('ensureClientIdentity', () => {
     chmodSync(keyPath, 0o644);
     await ensureClientIdentity(dir);
     expect(modeOf(keyPath)).to.equal(0o600);
+  });
+
+  it('takes read access to the key away from its group too (0640)', async () => {
+    await ensureClientIdentity(dir);
+    chmodSync(keyPath, 0o640);
+    await ensureClientIdentity(dir);
+    expect(modeOf(keyPath)).to.equal(0o600);
+  });
+
+  it('uses a key reached through a symbolic link but never chmods through the link', async function () {
+    if (process.platform === 'win32') this.skip();
+    const first = await ensureClientIdentity(dir);
+    const elsewhere = join(temp.path, 'elsewhere');
+    mkdirSync(elsewhere);
+    // Mode 0640: a key file of our own with it would be tightened to 0600.
+    const bait = baitFile(elsewhere, 'key.pem', first.keyPem);
+    rmSync(keyPath);
+    bait.plantAt(keyPath);
+    expect(await ensureClientIdentity(dir)).to.deep.equal(first);
+    bait.expectUntouched();
+  });
+
+  it("keeps working through links the user made to its directory and files (the user's own home)", async function () {
+    if (process.platform === 'win32') this.skip();
+    const real = join(temp.path, 'dotfiles', 'client');
+    mkdirSync(real, { recursive: true });
+    mkdirSync(dirname(dir), { recursive: true });
+    symlinkSync(real, dir);
+    const first = await ensureClientIdentity(dir);
+    expect(readFileSync(join(real, CLIENT_KEY_FILE), 'utf8')).to.equal(first.keyPem);
+    // A dangling link at the certificate: the new one replaces the link, as a user would expect.
+    rmSync(certPath);
+    symlinkSync(join(temp.path, 'gone.pem'), certPath);
+    const second = await ensureClientIdentity(dir);
+    expect(readFileSync(certPath, 'utf8')).to.equal(second.certPem);
   });
 
   it('loads the certificate library only when it has to make a certificate', async () => {

@@ -1,14 +1,17 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { connect, createServer, type Server, type TLSSocket } from 'node:tls';
 import { expect } from 'chai';
 import { ensureClientIdentity } from '../../../src/adapters/crypto/client-identity.js';
 import { DAEMON_IDENTITY_FILES, ensureDaemonIdentity, type DaemonIdentity } from '../../../src/adapters/crypto/daemon-identity.js';
 import { clientCertificateFromPeer, clientCertificateFromPem } from '../../../src/adapters/crypto/presented-certificate.js';
 import { createEcCertificate } from '../../../src/adapters/crypto/x509-keys.js';
+import { UnsafePathError } from '../../../src/adapters/fs/unsafe-path-error.js';
 import type { ClientCertificate } from '../../../src/domain/client-certificate.js';
+import { baitDir, baitFile } from '../../support/bait.js';
+import { rejectionOf } from '../../support/rejection-of.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 import { RecordingLoggerFake } from '../../support/fakes/recording-logger-fake.js';
 
@@ -153,6 +156,38 @@ describe('ensureDaemonIdentity', () => {
     expect(modeOf(file('serverKey'))).to.equal(0o600);
     expect(modeOf(file('rootCert'))).to.equal(0o644);
     expect(modeOf(dir)).to.equal(0o755);
+  });
+
+  describe('with a symbolic link planted where its files belong', () => {
+    let elsewhere: string;
+    beforeEach(() => {
+      elsewhere = join(temp.path, 'elsewhere');
+      mkdirSync(elsewhere);
+    });
+
+    for (const name of Object.keys(DAEMON_IDENTITY_FILES) as (keyof typeof DAEMON_IDENTITY_FILES)[]) {
+      it(`refuses a link at ${DAEMON_IDENTITY_FILES[name]} between starts, and leaves the file it names alone`, async () => {
+        await ensureDaemonIdentity(dir);
+        // A usable key pair is reused and its modes restored: the link must not carry that chmod elsewhere.
+        const bait = baitFile(elsewhere, name, read(name));
+        rmSync(file(name));
+        bait.plantAt(file(name));
+        const error = await rejectionOf(ensureDaemonIdentity(dir));
+        expect(error).to.be.instanceOf(UnsafePathError);
+        expect((error as UnsafePathError).message).to.contain(`'${file(name)}'`).and.contain('symbolic link');
+        bait.expectUntouched();
+      });
+    }
+
+    it('refuses a link where the certificate directory should be, and writes nothing through it', async () => {
+      const bait = baitDir(elsewhere);
+      mkdirSync(dirname(dir), { recursive: true });
+      bait.plantAt(dir);
+      const error = await rejectionOf(ensureDaemonIdentity(dir));
+      expect(error).to.be.instanceOf(UnsafePathError);
+      expect((error as UnsafePathError).path).to.equal(dir);
+      bait.expectUntouched();
+    });
   });
 
   describe('over a real TLS connection', () => {

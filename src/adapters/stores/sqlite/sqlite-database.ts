@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AuthError } from '../../../domain/auth-error.js';
 import type { Logger } from '../../../ports/logger.js';
-import { PRIVATE_DIR_MODE } from '../../fs/atomic-write.js';
+import { ensureDirSync, PRIVATE_DIR_MODE } from '../../fs/atomic-write.js';
 import { errorCode } from '../../fs/file-lock.js';
+import { CREATE_NEW, requireAbsentOr } from '../../fs/no-follow.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
 
 export type SqliteDatabase = Database.Database;
@@ -186,19 +187,14 @@ function requireKnownVersion(path: string, version: number): void {
 /**
  * Creates missing parent directories (0700) and an empty file (0600) before SQLite opens it,
  * since SQLite would create the file with the umask's mode. An empty file is an empty database.
- * The journal files SQLite creates next to it copy the file's mode.
+ * The journal files SQLite creates next to it copy the file's mode. SQLite opens the file and
+ * its journals by name, following links: a link at any of those names is refused first.
  */
 function createPrivately(path: string): void {
   try {
-    const dir = dirname(path);
-    const firstCreated = mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-    if (firstCreated !== undefined && process.platform !== 'win32') {
-      for (let current = dir; ; current = dirname(current)) {
-        chmodSync(current, PRIVATE_DIR_MODE);
-        if (current === firstCreated || dirname(current) === current) break;
-      }
-    }
-    const fd = openSync(path, 'wx', FILE_MODE);
+    ensureDirSync(dirname(path), PRIVATE_DIR_MODE);
+    for (const name of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) requireAbsentOr(name, 'regular file');
+    const fd = openSync(path, CREATE_NEW, FILE_MODE);
     try {
       if (process.platform !== 'win32') fchmodSync(fd, FILE_MODE);
     } finally {
