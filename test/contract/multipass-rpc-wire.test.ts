@@ -1,6 +1,7 @@
 import { status, type Client } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import { startDaemonProcess, type DaemonProcess } from '../support/daemon-process.js';
 import { wireClient, wirePing, wireStream } from '../support/grpc-wire-client.js';
@@ -163,6 +164,23 @@ describe('multipass.Rpc over the wire', () => {
     expect(got).to.include({ code: status.INVALID_ARGUMENT, details: "Unrecognized settings key: ''" });
     const anonymous = await connectAs('anonymous');
     expect((await wireStream(anonymous, 'version', undefined)).code).to.equal(status.UNAUTHENTICATED);
+  });
+
+  it('never sends a server path to a client, even when the trust store cannot be written', async () => {
+    const admin = await connectAs('new');
+    await wireStream(admin, 'version', {});
+    expect((await wireStream(admin, 'set', { key: 'local.passphrase', val: 'pw' })).code).to.equal(status.OK);
+    // The certificates file becomes a directory: the next enrolment cannot be stored.
+    const store = join(temp.path, 'authenticated-certs', 'multipass_client_certs.pem');
+    rmSync(store);
+    mkdirSync(store);
+
+    const refused = await wireStream(await connectAs('new'), 'authenticate', { passphrase: 'pw' });
+
+    expect(refused.code).to.equal(status.INTERNAL);
+    expect(refused.details).to.equal('internal error; see the multipassd log');
+    expect(refused.details).not.to.contain(temp.path);
+    expect(daemon.stderr(), 'the admin still gets the whole story').to.contain(store);
   });
 
   it('drops a plaintext client without harming the daemon', async () => {

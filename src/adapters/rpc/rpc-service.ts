@@ -66,7 +66,7 @@ export function createRpcService(deps: RpcServiceDeps): UntypedServiceImplementa
   const toWire = (method: string, error: unknown): WireError => {
     if (AuthError.is(error)) {
       const code = STATUS_FOR[error.code];
-      if (code === status.INTERNAL) {
+      if (error.code === 'store-unavailable') {
         // The full story (file names, causes) is for the admin; callers may be anyone.
         deps.logger.error('rpc failed', { method, code: error.code, error: error.message });
         return { code, details: INTERNAL_DETAILS };

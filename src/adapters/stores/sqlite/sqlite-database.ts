@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3';
-import { closeSync, fchmodSync, openSync, statSync } from 'node:fs';
+import { closeSync, fchmodSync, lstatSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AuthError } from '../../../domain/auth-error.js';
 import type { Logger } from '../../../ports/logger.js';
 import { ensureDirSync, PRIVATE_DIR_MODE } from '../../fs/atomic-write.js';
 import { errorCode } from '../../fs/file-lock.js';
-import { CREATE_NEW, requireAbsentOr } from '../../fs/no-follow.js';
+import { CREATE_NEW, refuseLink } from '../../fs/no-follow.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
 
 export type SqliteDatabase = Database.Database;
@@ -94,7 +94,8 @@ const FAULT_PROBLEMS: Readonly<Record<string, string>> = {
 function refuseEmptyFile(path: string): void {
   let size: number | undefined;
   try {
-    const info = statSync(path);
+    // lstat: a link here is refused as such when the file is created, not read through.
+    const info = lstatSync(path);
     if (info.isFile()) size = info.size;
   } catch {
     return; // missing (a fresh install) or unreadable: opening it reports what is wrong
@@ -193,7 +194,8 @@ function requireKnownVersion(path: string, version: number): void {
 function createPrivately(path: string): void {
   try {
     ensureDirSync(dirname(path), PRIVATE_DIR_MODE);
-    for (const name of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) requireAbsentOr(name, 'regular file');
+    // Links only: anything else in the way (a directory, say) SQLite itself reports, as a store fault.
+    for (const name of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) refuseLink(name);
     const fd = openSync(path, CREATE_NEW, FILE_MODE);
     try {
       if (process.platform !== 'win32') fchmodSync(fd, FILE_MODE);
