@@ -13,6 +13,9 @@ import { wireClient, wirePing } from '../test/support/grpc-wire-client.js';
 import { makeTempDir } from '../test/support/temp-dir.js';
 import { testCertificatePool } from '../test/support/test-certificates.js';
 
+import { measureFlood } from './hostile-flood.js';
+import { measureSqliteLockContention } from './sqlite-lock-contention.js';
+
 const PINGS = 2000;
 const STORE_SIZE = 5000;
 
@@ -67,6 +70,16 @@ async function main(): Promise<void> {
   } finally {
     temp.remove();
   }
+
+  if (process.platform === 'linux') {
+    const flood = await measureFlood();
+    console.log(`a flood of ${flood.opened} idle TLS connections from one user (default caps: 32 per user, 256 in all)`);
+    report('  daemon resident memory, idle', flood.idleMb, 'MB');
+    report('  daemon resident memory, peak under the flood', flood.peakMb, 'MB');
+    report('  open descriptors, idle / peak', flood.baselineFds, `/ ${flood.peakFds}`);
+    report('  connections the daemon closed at once or at a deadline', flood.closedByServer, `of ${flood.opened}`);
+  }
+  await measureSqliteLockContention();
 }
 
 /** The same ping on grpc-js's own TLS server with no client certificate: what we compare to. */
