@@ -19,10 +19,13 @@ export interface TestCertificate {
   readonly notAfter: Date;
 }
 
-/** A fresh self-signed EC P-256 client certificate, valid from yesterday for a year. */
-export async function makeTestCertificate(commonName = 'multipass-test-client'): Promise<TestCertificate> {
+/** A fresh self-signed EC P-256 client certificate, valid from yesterday for a year unless `validity` says otherwise. */
+export async function makeTestCertificate(
+  commonName = 'multipass-test-client',
+  validity?: { notBefore: Date; notAfter: Date },
+): Promise<TestCertificate> {
   const keys = await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify']);
-  return certificateFor(keys, commonName);
+  return certificateFor(keys, commonName, validity);
 }
 
 let pool: TestCertificate[] = [];
@@ -45,15 +48,19 @@ export async function testCertificatePool(count: number): Promise<readonly TestC
   return pool.slice(0, count);
 }
 
-async function certificateFor(keys: CryptoKeyPair, commonName: string): Promise<TestCertificate> {
+async function certificateFor(
+  keys: CryptoKeyPair,
+  commonName: string,
+  validity?: { notBefore: Date; notAfter: Date },
+): Promise<TestCertificate> {
   const serial = randomBytes(16);
   serial[0] = (serial[0] as number) & 0x7f;
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial.toString('hex'),
     name: `CN=${commonName}`,
-    notBefore: new Date(now - DAY_MS),
-    notAfter: new Date(now + 365 * DAY_MS),
+    notBefore: validity?.notBefore ?? new Date(now - DAY_MS),
+    notAfter: validity?.notAfter ?? new Date(now + 365 * DAY_MS),
     signingAlgorithm: EC_P256,
     keys,
   });
