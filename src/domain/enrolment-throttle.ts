@@ -36,7 +36,7 @@ export const DEFAULT_THROTTLE: ThrottleSettings = {
   maxConcurrentChecks: 4,
   maxBackoffWaitMs: 10_000,
   maxQueueMs: 30_000,
-  maxQueuedPerPeer: 8,
+  maxQueuedPerPeer: 64,
   firstBackoffMs: 1_000,
   maxBackoffMs: 60_000,
   forgetAfterMs: 15 * 60_000,
