@@ -1,12 +1,13 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { accessSync, chmodSync, constants, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDaemonProcess, type DaemonProcess } from '../support/daemon-process.js';
 import { wireClient, wirePing, wireStream } from '../support/grpc-wire-client.js';
 import { HOSTILE_KINDS, type HostileKind } from '../support/hostile-generator.js';
+import { cannotRunAsAnotherUser } from '../support/other-user.js';
 import { makeTempDir } from '../support/temp-dir.js';
 import { makeTestCertificate } from '../support/test-certificates.js';
 
@@ -50,21 +51,6 @@ function runGenerator(
       else resolve(JSON.parse(out) as GeneratorResult);
     });
   });
-}
-
-/** Whether uid 65534 can run the built generator from this checkout (not in a 0700 folder). */
-function nobodyCanRun(): string | undefined {
-  if (process.getuid?.() !== 0) return 'not root';
-  try {
-    // Every folder above the built generator must be searchable by others (not a 0700 clone).
-    for (let dir = join(GENERATOR, '..'); dir !== '/'; dir = join(dir, '..')) {
-      if ((statSync(dir).mode & 0o001) === 0) throw new Error(dir);
-    }
-    accessSync(GENERATOR, constants.R_OK);
-  } catch {
-    return 'uid 65534 cannot reach the checkout';
-  }
-  return undefined;
 }
 
 describe('a hostile local user cannot exhaust the daemon', function () {
@@ -125,7 +111,7 @@ describe('a hostile local user cannot exhaust the daemon', function () {
       }
     })();
 
-    const otherUser = nobodyCanRun();
+    const otherUser = cannotRunAsAnotherUser(GENERATOR);
     if (otherUser !== undefined) console.log(`      (every generator runs as this user: ${otherUser})`);
     const generators = HOSTILE_KINDS.flatMap((kind) => {
       const identity = kind === 'malformed-h2' || kind === 'idle-tls' ? { cert: certFile, key: keyFile } : {};

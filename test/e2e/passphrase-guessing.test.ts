@@ -1,26 +1,17 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { chmodSync, chownSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../support/cli-process.js';
 import { startDaemonProcess, type DaemonProcess } from '../support/daemon-process.js';
-import { MULTIPASS_BIN } from '../support/binaries.js';
 import { wireClient, wirePing, wireStream } from '../support/grpc-wire-client.js';
+import { cannotRunAsAnotherUser } from '../support/other-user.js';
 import { makeTempDir } from '../support/temp-dir.js';
 import { makeTestCertificate } from '../support/test-certificates.js';
 
 const NOBODY = 65534;
 const ATTACKERS = 50;
 const ENROLMENTS = 33;
-
-/** Why uid 65534 cannot run the CLI here, or undefined when it can. */
-function cannotRunAsNobody(): string | undefined {
-  if (process.getuid?.() !== 0) return 'spawning a CLI as uid 65534 needs root';
-  for (let dir = join(MULTIPASS_BIN, '..'); dir !== '/'; dir = join(dir, '..')) {
-    if ((statSync(dir).mode & 0o001) === 0) return `uid 65534 cannot reach the checkout (${dir} is not searchable)`;
-  }
-  return undefined;
-}
 
 describe('guessing the passphrase', function () {
   this.timeout(180_000);
@@ -42,7 +33,7 @@ describe('guessing the passphrase', function () {
   });
 
   it('is slow for the guesser, logged with the peer, and never locks another user out', async function () {
-    const reason = cannotRunAsNobody();
+    const reason = cannotRunAsAnotherUser();
     if (reason !== undefined) {
       console.log(`      skipped: ${reason}`);
       this.skip();

@@ -1,24 +1,14 @@
 import { expect } from 'chai';
 import { chmodSync, chownSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { MULTIPASS_BIN } from '../support/binaries.js';
 import { runCli, type CliUser } from '../support/cli-process.js';
 import { runDaemonCommand, startDaemonProcess, type DaemonProcess } from '../support/daemon-process.js';
+import { cannotRunAsAnotherUser } from '../support/other-user.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
 const NOBODY = 65534;
 const NOT_AUTHENTICATED =
   "list failed: The client is not authenticated with the Multipass service.\nPlease use 'multipass authenticate' before proceeding.\n";
-
-/** Why these cases cannot run here, or undefined: they need root and a checkout uid 65534 can reach. */
-function cannotRun(): string | undefined {
-  if (process.platform !== 'linux') return 'peer credentials are tested on Linux';
-  if (process.getuid?.() !== 0) return 'spawning a CLI as uid 65534 needs root';
-  for (let dir = join(MULTIPASS_BIN, '..'); dir !== '/'; dir = join(dir, '..')) {
-    if ((statSync(dir).mode & 0o001) === 0) return `uid 65534 cannot reach the checkout (${dir} is not searchable)`;
-  }
-  return undefined;
-}
 
 /** The kernel says who connects: bootstrap trusts only root or the admin group, whatever the socket's mode. */
 describe('bootstrap by peer credentials', function () {
@@ -28,7 +18,7 @@ describe('bootstrap by peer credentials', function () {
   let socketPath: string;
 
   before(function () {
-    const reason = cannotRun();
+    const reason = cannotRunAsAnotherUser();
     if (reason !== undefined) {
       console.log(`      skipped: ${reason}`);
       this.skip();

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureDir, PRIVATE_DIR_MODE } from './atomic-write.js';
 import { errorCode } from './error-code.js';
 import { CREATE_NEW, openOwn } from './no-follow.js';
+import { isProcessAlive } from '../system/process-alive.js';
 
 export { errorCode } from './error-code.js';
 
@@ -134,17 +135,9 @@ function isStale(lock: LockState, staleAfterMs: number): boolean {
   if (host !== hostname() || !Number.isSafeInteger(pid) || pid <= 0) return false;
   // Holders in this process queue in localQueues, so a lock file naming our pid was left by an
   // earlier process that had the same pid (common in containers after a restart).
-  return pid === process.pid || !isAlive(pid);
+  return pid === process.pid || !isProcessAlive(pid);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errorCode(error) === 'EPERM';
-  }
-}
 
 /** Content and mtime read through one handle, so they belong to the same file. */
 async function readLock(lockPath: string): Promise<LockState | undefined> {

@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, unl
 import { setTimeout as sleep } from 'node:timers/promises';
 import { libcAvailable, tryLockExclusive } from '../system/libc.js';
 import { errorCode } from './file-lock.js';
+import { isProcessAlive } from '../system/process-alive.js';
 
 /** Another process holds the lock; the message names it (by pid, when it could be read) and the path. */
 export class InstanceLockedError extends Error {
@@ -105,7 +106,7 @@ async function acquirePidFile(path: string, conflict: ConflictMessage): Promise<
     } catch (error) {
       if (errorCode(error) !== 'EEXIST') throw error;
       const pid = await pidInFile(path);
-      if (attempt === 0 && (pid === undefined || !isAlive(pid))) {
+      if (attempt === 0 && (pid === undefined || !isProcessAlive(pid))) {
         unlinkSync(path);
         continue;
       }
@@ -148,11 +149,3 @@ function parsePid(text: string): number | undefined {
 
 const describeHolder = (pid: number | undefined): string => (pid === undefined ? 'a process' : `pid ${pid}`);
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errorCode(error) === 'EPERM';
-  }
-}
