@@ -9,7 +9,8 @@ import { writeThroughOwnLink } from '../fs/own-link.js';
 import { IniDocument, IniLineError, type IniProblem } from './ini-document.js';
 
 const FILE_MODE = 0o600;
-const LINK_TARGET_DIR = { name: 'the directory the settings file links to', option: '--data-dir' };
+/** For refusals of the directory an admin's link at the settings file leads to. */
+export const SETTINGS_LINK_TARGET = { name: 'the directory the settings file links to', option: '--data-dir' };
 
 interface Snapshot {
   readonly document: IniDocument;
@@ -131,7 +132,7 @@ export class IniFileSettingsStore implements SettingsStore {
   /** An admin's link at the file is written through (to the file it leads to), never replaced. */
   private async write(bytes: Buffer): Promise<void> {
     if (lstatIfPresent(this.filePath)?.isSymbolicLink() === true) {
-      await writeThroughOwnLink(this.filePath, bytes, FILE_MODE, LINK_TARGET_DIR);
+      await writeThroughOwnLink(this.filePath, bytes, FILE_MODE, SETTINGS_LINK_TARGET);
     } else {
       await writeFileAtomic(this.filePath, bytes, FILE_MODE);
     }
