@@ -1,11 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { sameFile } from '../adapters/fs/same-file.js';
 import { looksLikeMultipass } from '../adapters/multipass/multipass-install.js';
 import { multipassClientsFile, type MultipassLocations } from '../adapters/multipass/multipass-locations.js';
 import type { Logger } from '../ports/logger.js';
 import type { DaemonConfig } from './config/daemon-config.js';
 import { importMultipass, MultipassImportError } from './multipass-import.js';
-import { daemonIdentityPaths, multipassDefaults, pemCertStorePath, settingsFilePath, sqliteStorePath } from './paths.js';
-import { sameFile } from '../adapters/fs/same-file.js';
+import { daemonIdentityPaths, multipassDefaults, pemCertStorePath, settingsFilePath, sqliteStorePath, SYSTEM_DATA_DIR } from './paths.js';
 
 /**
  * The first Multipass install at its default locations (the snap's first), if any. Under
@@ -20,9 +21,12 @@ export function findMultipassInstall(config: Pick<DaemonConfig, 'multipassRoot'>
  * At the first start (no settings or store of ours yet, and no identity of ours), adopts a
  * Multipass install found at the default locations, as `multipassd import-multipass` would,
  * and logs what it adopted. A Multipass install that cannot be adopted as it is (incomplete,
- * damaged) is logged and left for the admin; the daemon then starts afresh.
+ * damaged) is logged and left for the admin; the daemon then starts afresh. Only the system
+ * daemon (the default data dir) does this, or any daemon when MULTIPASSD_MULTIPASS_ROOT is
+ * set: a developer's per-user daemon must not take over the machine's Multipass.
  */
 export async function adoptMultipassAtFirstStart(config: DaemonConfig, logger: Logger): Promise<void> {
+  if (config.multipassRoot === '' && resolve(config.dataDir) !== SYSTEM_DATA_DIR) return;
   const found = findMultipassInstall(config);
   if (found === undefined || !isFirstStart(config, found)) return;
   try {

@@ -3,6 +3,7 @@ import type { DaemonIdentityPaths } from '../adapters/crypto/daemon-identity-pat
 import { ScryptPassphraseHasher } from '../adapters/crypto/scrypt-passphrase-hasher.js';
 import { writeFileAtomic } from '../adapters/fs/atomic-write.js';
 import { readIfPresent } from '../adapters/fs/read-if-present.js';
+import { sameFile } from '../adapters/fs/same-file.js';
 import { ensureTrustedDirectory } from '../adapters/fs/trusted-directory.js';
 import { MultipassImportError, readMultipassInstall, type MultipassInstall } from '../adapters/multipass/multipass-install.js';
 import type { MultipassLocations } from '../adapters/multipass/multipass-locations.js';
@@ -11,7 +12,6 @@ import type { Logger } from '../ports/logger.js';
 import type { DaemonConfig } from './config/daemon-config.js';
 import { daemonIdentityPaths, pemCertStorePath } from './paths.js';
 import { withStores } from './store-session.js';
-import { sameFile } from '../adapters/fs/same-file.js';
 
 export { MultipassImportError };
 

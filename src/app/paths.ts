@@ -17,7 +17,8 @@ export interface Env {
 
 export const currentEnv = (): Env => ({ uid: process.getuid?.() ?? -1, vars: process.env });
 
-const SYSTEM_DATA_DIR = '/var/lib/multipassd';
+/** The root daemon's data dir (also a non-snap Multipass's). */
+export const SYSTEM_DATA_DIR = '/var/lib/multipassd';
 const SYSTEM_SOCKET = '/run/multipass_socket';
 
 function userHome(env: Env): string {

@@ -158,6 +158,19 @@ describe('multipassd adopting a Multipass install', () => {
     expect(daemon.stderr()).to.not.contain('adopted the Multipass install');
   });
 
+  it('starts afresh, saying why, when the Multipass install it finds cannot be adopted as it is', async () => {
+    const fixture = await makeMultipassFixture(join(temp.path, 'mp'));
+    const rootKey = join(fixture.locations.dataDir, 'certificates', 'localhost_root_key.pem');
+    rmSync(rootKey);
+    const before = fixture.snapshot();
+    daemon = await startDaemonProcess({ dataDir: dataDir(), args: ['--address', `unix:${temp.path}/sock`], env: { MULTIPASSD_MULTIPASS_ROOT: fixture.root } });
+    expect(daemon.stderr()).to.contain('cannot adopt it').and.contain(rootKey).and.contain('import-multipass');
+    expect(existsSync(join(dataDir(), 'certificate', 'multipass_root_cert.pem')), 'an identity of its own').to.equal(true);
+    const first = clientOf(daemon, daemon.rootCertPath, await makeTestCertificate('first'));
+    expect((await wireStream(first, 'version', {})).code).to.equal(status.OK);
+    expect(fixture.snapshot()).to.deep.equal(before);
+  });
+
   it("with --layout multipass, serves Multipass's identity where Multipass keeps it", async () => {
     const fixture = await makeMultipassFixture(join(temp.path, 'mp'));
     const env = { MULTIPASSD_MULTIPASS_ROOT: fixture.root };

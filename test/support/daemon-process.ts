@@ -73,17 +73,11 @@ export function runDaemonCommand(args: readonly string[], env: NodeJS.ProcessEnv
   return runToExit(MULTIPASSD_BIN, args, { env: { ...cleanEnv(), ...env }, timeoutMs });
 }
 
-const NO_MULTIPASS_HERE = '/nonexistent/multipassd-tests/no-multipass-install';
-
-/**
- * The test runner's environment without anything that would point a daemon at real state,
- * and with Multipass's default locations moved somewhere empty: a daemon starting on a fresh
- * data dir looks for a Multipass install to adopt, and must never find the machine's own.
- */
+/** The test runner's environment without anything that would point a daemon at real state. */
 export function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const key of Object.keys(env)) {
     if (key.startsWith('MULTIPASS')) delete env[key];
   }
-  return { ...env, MULTIPASSD_MULTIPASS_ROOT: NO_MULTIPASS_HERE };
+  return env;
 }
