@@ -158,6 +158,21 @@ describe('multipassd adopting a Multipass install', () => {
     expect(daemon.stderr()).to.not.contain('adopted the Multipass install');
   });
 
+  it('keeps an identity the daemon already made unless told --force, then serves the Multipass one', async () => {
+    const fixture = await makeMultipassFixture(join(temp.path, 'mp'));
+    const args = ['--address', `unix:${temp.path}/sock`];
+    daemon = await startDaemonProcess({ dataDir: dataDir(), args });
+    await daemon.stop();
+    const importIt = (...extra: string[]) => runDaemonCommand(['import-multipass', ...fixture.importFlags, '--data-dir', dataDir(), ...extra]);
+    const kept = await importIt();
+    expect(kept.code, kept.stderr).to.equal(0);
+    expect(kept.stdout).to.contain('daemon identity: kept the one this daemon already has').and.contain('--force');
+    const forced = await importIt('--force');
+    expect(forced.stdout).to.contain('daemon identity: imported');
+    daemon = await startDaemonProcess({ dataDir: dataDir(), args });
+    expect((await wirePing(clientOf(daemon, fixture.rootCertPath, fixture.clients[0]!))).code).to.equal(status.OK);
+  });
+
   it('starts afresh, saying why, when the Multipass install it finds cannot be adopted as it is', async () => {
     const fixture = await makeMultipassFixture(join(temp.path, 'mp'));
     const rootKey = join(fixture.locations.dataDir, 'certificates', 'localhost_root_key.pem');
