@@ -1,5 +1,7 @@
 import type { Container } from 'inversify';
-import { ensureDaemonIdentity } from '../adapters/crypto/daemon-identity.js';
+import { dirname } from 'node:path';
+import { ensureDaemonIdentity, type DaemonIdentityPaths } from '../adapters/crypto/daemon-identity.js';
+import { ensureTrustedDirectory } from '../adapters/fs/trusted-directory.js';
 import { GrpcServer } from '../adapters/rpc/grpc-server.js';
 import { createRpcService } from '../adapters/rpc/rpc-service.js';
 import type { Listener } from '../adapters/transports/listener.js';
@@ -14,7 +16,8 @@ import { SettingsStore } from '../ports/settings-store.js';
 import type { DaemonConfig } from './config/daemon-config.js';
 import { buildDaemonContainer, type ContainerOverrides } from './container.js';
 import { lockDaemonInstance } from './instance-locks.js';
-import { certificateDir } from './paths.js';
+import { adoptMultipassAtFirstStart } from './first-start-import.js';
+import { daemonIdentityPaths } from './paths.js';
 import { ListenerToken, VersionToken } from './tokens.js';
 
 /** How soon a certificate removed by another process stops being trusted. */
@@ -46,6 +49,7 @@ export async function startDaemon(config: DaemonConfig, version: string, overrid
 async function startLocked(config: DaemonConfig, version: string, overrides: ContainerOverrides): Promise<RunningDaemon> {
   const container = buildDaemonContainer(config, version, overrides);
   const logger = container.get<Logger>(Logger);
+  await adoptMultipassAtFirstStart(config, logger);
   const certStore = await container.getAsync<CertStore>(CertStore);
   const settingsStore = await container.getAsync<SettingsStore>(SettingsStore);
   await certStore.load();
@@ -57,7 +61,7 @@ async function startLocked(config: DaemonConfig, version: string, overrides: Con
   if (passphraseProblem !== undefined) logger.error(passphraseProblem, { file: settingsStore.location(), key: PASSPHRASE_KEY });
 
   const listener = await container.getAsync<Listener>(ListenerToken);
-  const identity = await ensureDaemonIdentity(certificateDir(config.dataDir), logger);
+  const identity = await ensureDaemonIdentity(identityPaths(config), logger);
   const policy = await container.getAsync(TrustPolicy);
   const { limits } = config;
   const server = new GrpcServer(listener, { certPem: identity.serverCertPem, keyPem: identity.serverKeyPem }, logger, {
@@ -111,6 +115,19 @@ async function startLocked(config: DaemonConfig, version: string, overrides: Con
       return stopping;
     },
   };
+}
+
+/**
+ * Where the identity is, for the layout. With `multipass` the root CA goes where Multipass's
+ * CLI reads it (outside the data dir for a non-snap install): that directory gets the same
+ * StrictModes check as the data dir before anything is written in it.
+ */
+function identityPaths(config: DaemonConfig): DaemonIdentityPaths {
+  const paths = daemonIdentityPaths(config);
+  if (config.layout === 'multipass') {
+    ensureTrustedDirectory(dirname(paths.rootCert), 0o755, { name: "the directory of Multipass's root certificate", option: '--layout' });
+  }
+  return paths;
 }
 
 /** Logs the store's fault once when it appears (or changes), and once when it is mended. */

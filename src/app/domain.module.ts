@@ -18,10 +18,10 @@ import type { DaemonConfig } from './config/daemon-config.js';
 export function domainModule(config: DaemonConfig): ContainerModule {
   return new ContainerModule(({ bind }) => {
     bind(PassphraseVault)
-      .toResolvedValue((settings: SettingsStore, hasher: PassphraseHasher) => new PassphraseVault(settings, hasher), [
-        SettingsStore,
-        PassphraseHasher,
-      ])
+      .toResolvedValue(
+        (settings: SettingsStore, hasher: PassphraseHasher, logger: Logger) => new PassphraseVault(settings, hasher, logger),
+        [SettingsStore, PassphraseHasher, Logger],
+      )
       .inSingletonScope();
     bind(EnrolmentThrottle)
       .toResolvedValue(

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Builtins, Cli } from 'clipanion';
+import { ImportMultipassCommand } from './daemon-cli/import-multipass-command.js';
 import { MigrateStoreCommand } from './daemon-cli/migrate-store-command.js';
 import { StartCommand } from './daemon-cli/start-command.js';
 import { TrustAddCommand } from './daemon-cli/trust-add-command.js';
@@ -13,7 +14,8 @@ const cli = new Cli({
   binaryVersion: packageVersion(),
   enableColors: process.stdout.isTTY === true,
 });
-for (const command of [StartCommand, TrustAddCommand, TrustListCommand, TrustRemoveCommand, MigrateStoreCommand]) cli.register(command);
+const commands = [StartCommand, TrustAddCommand, TrustListCommand, TrustRemoveCommand, MigrateStoreCommand, ImportMultipassCommand];
+for (const command of commands) cli.register(command);
 cli.register(Builtins.HelpCommand);
 cli.register(Builtins.VersionCommand);
 process.exitCode = await cli.run(process.argv.slice(2));

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CLIENT_CERT_FILE, CLIENT_KEY_FILE } from '../adapters/crypto/client-identity-files.js';
+import { identityPathsIn, type DaemonIdentityPaths } from '../adapters/crypto/daemon-identity-paths.js';
+import { multipassIdentityPaths, type MultipassLocations } from '../adapters/multipass/multipass-locations.js';
 
 /**
  * Default file locations (DESIGN.md, "Files and addresses"). A daemon run as root uses the
@@ -15,7 +17,8 @@ export interface Env {
 
 export const currentEnv = (): Env => ({ uid: process.getuid?.() ?? -1, vars: process.env });
 
-const SYSTEM_DATA_DIR = '/var/lib/multipassd';
+/** The root daemon's data dir (also a non-snap Multipass's). */
+export const SYSTEM_DATA_DIR = '/var/lib/multipassd';
 const SYSTEM_SOCKET = '/run/multipass_socket';
 
 function userHome(env: Env): string {
@@ -52,6 +55,46 @@ export const pemCertStorePath = (dataDir: string): string =>
 export const settingsFilePath = (dataDir: string): string => join(dataDir, 'multipassd.conf');
 export const sqliteStorePath = (dataDir: string): string => join(dataDir, 'multipassd.db');
 export const defaultConfigPath = (dataDir: string): string => join(dataDir, 'multipassd.yaml');
+
+/**
+ * Multipass's default locations, each under `root` (MULTIPASSD_MULTIPASS_ROOT, '' on a real
+ * system). The snap: data in $SNAP_COMMON/data/multipassd (the root CA there too), settings in
+ * $SNAP_DATA/config/multipassd/; otherwise data in /var/lib/multipassd, settings in
+ * /root/.config/multipassd/, the root CA in /usr/local/etc/multipassd/.
+ */
+export function multipassDefaults(root: string): { readonly snap: MultipassLocations; readonly native: MultipassLocations } {
+  const at = (path: string) => join(root === '' ? '/' : root, path);
+  const snapData = at('/var/snap/multipass/common/data/multipassd');
+  return {
+    snap: {
+      kind: 'snap',
+      dataDir: snapData,
+      settingsFile: at('/var/snap/multipass/current/config/multipassd/multipassd.conf'),
+      rootCertDir: snapData,
+    },
+    native: {
+      kind: 'native',
+      dataDir: at('/var/lib/multipassd'),
+      settingsFile: at('/root/.config/multipassd/multipassd.conf'),
+      rootCertDir: at('/usr/local/etc/multipassd'),
+    },
+  };
+}
+
+/** The locations that go with a Multipass data dir: the snap's when it is the snap's data dir. */
+export function multipassLocationsFor(dataDir: string, root: string): MultipassLocations {
+  const { snap, native } = multipassDefaults(root);
+  return resolve(dataDir) === snap.dataDir ? snap : { ...native, dataDir: resolve(dataDir) };
+}
+
+/**
+ * Where the daemon's identity files are, for its layout (see Layout in the daemon config):
+ * with `multipass`, where a Multipass install with this data dir keeps them.
+ */
+export function daemonIdentityPaths(config: { dataDir: string; layout: 'native' | 'multipass'; multipassRoot: string }): DaemonIdentityPaths {
+  if (config.layout === 'native') return identityPathsIn(certificateDir(config.dataDir));
+  return multipassIdentityPaths(config.dataDir, multipassLocationsFor(config.dataDir, config.multipassRoot).rootCertDir);
+}
 
 /** Where a file is looked for; tests replace it, since Multipass's paths are system paths. */
 export type FileExists = (path: string) => boolean;

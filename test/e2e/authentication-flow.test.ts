@@ -79,7 +79,8 @@ describe('multipass authentication, end to end', () => {
     expect((await runCli(admin, ['-vvvv', 'set', 'local.passphrase=plain-text-passphrase'])).code).to.equal(0);
     expect((await runCli(user('frank'), ['authenticate', 'plain-text-passphrase'])).code).to.equal(0);
     const settings = readFileSync(join(daemon.dataDir, 'multipassd.conf'), 'utf8');
-    expect(settings).to.match(/^passphrase="?scrypt\$N=\d+,r=\d+,p=\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+"?$/m);
+    // Multipass's format: key local.passphrase of the [General] group, quoted as QSettings quotes a value with commas.
+    expect(settings).to.match(/^local\.passphrase="?scrypt\$N=\d+,r=\d+,p=\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+"?$/m);
     expect(settings).not.to.contain('plain-text-passphrase');
     expect(daemon.stderr()).not.to.contain('plain-text-passphrase');
   });

@@ -1,10 +1,23 @@
 import { expect } from 'chai';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lchownSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { baitDir, baitFile, type Bait } from '../support/bait.js';
 import { MULTIPASSD_BIN } from '../support/binaries.js';
 import { cleanEnv, runDaemonCommand, startDaemonProcess } from '../support/daemon-process.js';
 import { runToExit, type ProcessResult } from '../support/run-to-exit.js';
+import { makeMultipassFixture } from '../support/multipass-fixture.js';
 import { makeTempDir } from '../support/temp-dir.js';
 import { makeTestCertificate } from '../support/test-certificates.js';
 
@@ -54,7 +67,6 @@ describe('multipassd with a symbolic link planted where its files belong', funct
     { name: 'authenticated-certs', kind: 'dir' },
     { name: 'authenticated-certs/multipass_client_certs.pem', kind: 'file' },
     { name: 'authenticated-certs/multipass_client_certs.pem.lock', kind: 'file' },
-    { name: 'multipassd.conf', kind: 'file' },
     { name: 'multipassd.conf.lock', kind: 'file' },
     { name: 'multipassd.db', kind: 'file', store: 'sqlite' },
     { name: 'multipassd.db-wal', kind: 'file', store: 'sqlite' },
@@ -71,6 +83,52 @@ describe('multipassd with a symbolic link planted where its files belong', funct
       expectRefusal(await start(...(store ? ['--store', store] : [])), link, bait);
     });
   }
+
+  describe('at <data>/multipassd.conf, where an admin may link the settings elsewhere', () => {
+    it('refuses to start when another user owns the link', async function () {
+      if (process.getuid?.() !== 0) {
+        console.log('        skipped: making a link owned by uid 65534 needs root');
+        this.skip();
+      }
+      const link = join(data, 'multipassd.conf');
+      mkdirSync(data, { recursive: true });
+      const bait = baitFile(elsewhere);
+      bait.plantAt(link);
+      lchownSync(link, NOBODY, NOBODY);
+      expectRefusal(await start(), link, bait, 'owned by uid 65534');
+    });
+
+    it('refuses to start when the link leads into a directory others can write', async () => {
+      const shared = join(temp.path, 'shared');
+      mkdirSync(shared, { mode: 0o777 });
+      chmodSync(shared, 0o777);
+      mkdirSync(data, { recursive: true });
+      symlinkSync(join(shared, 'multipassd.conf'), join(data, 'multipassd.conf'));
+      const result = await start();
+      expect(result.code, result.stderr).to.equal(1);
+      expect(result.stderr).to.contain(`'${shared}'`).and.contain('chmod go-w');
+      expect(existsSync(join(shared, 'multipassd.conf'))).to.equal(false);
+    });
+
+    it("follows a link its own user (or root) made: starts, and writes the settings through it, atomically, keeping the link", async () => {
+      const etc = join(temp.path, 'etc');
+      mkdirSync(etc, { mode: 0o755 });
+      const target = join(etc, 'multipassd.conf');
+      writeFileSync(target, '; kept\n[General]\nlocal.driver=qemu\n');
+      const link = join(data, 'multipassd.conf');
+      mkdirSync(data, { recursive: true });
+      symlinkSync(target, link);
+      const inode = statSync(target).ino;
+      const fixture = await makeMultipassFixture(join(temp.path, 'mp'));
+      const imported = await runDaemonCommand(['import-multipass', ...fixture.importFlags, '--skip-identity', '--data-dir', data]);
+      expect(imported.code, imported.stderr).to.equal(0);
+      expect(lstatSync(link).isSymbolicLink(), 'the link stays').to.equal(true);
+      expect(readFileSync(target, 'utf8')).to.equal(`; kept\n[General]\nlocal.driver=qemu\nlocal.passphrase=${fixture.passphraseHash}\n`);
+      expect(statSync(target).ino, 'replaced by rename, not rewritten in place').to.not.equal(inode);
+      const running = await startDaemonProcess({ dataDir: data, args: ['--address', `unix:${socket}`] });
+      await running.stop();
+    });
+  });
 
   it('refuses to start with a link at the socket path, and leaves the link alone', async () => {
     mkdirSync(dirname(socket));

@@ -1,11 +1,15 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { join } from 'node:path';
+import { lstatSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Logger } from '../../ports/logger.js';
 import { ensureDir, writeFileAtomic } from '../fs/atomic-write.js';
 import { chmodNoFollow } from '../fs/no-follow.js';
 import { readIfPresent } from '../fs/read-if-present.js';
 import { UnsafePathError } from '../fs/unsafe-path-error.js';
+import { identityPathsIn, type DaemonIdentityPaths } from './daemon-identity-paths.js';
 import { createEcCertificate, type PemKeyPair } from './x509-keys.js';
+
+export { DAEMON_IDENTITY_FILES, identityPathsIn, type DaemonIdentityPaths } from './daemon-identity-paths.js';
 
 /** What the daemon's TLS server presents, and the CA clients verify it against. */
 export interface DaemonIdentity {
@@ -13,13 +17,6 @@ export interface DaemonIdentity {
   readonly serverCertPem: string;
   readonly serverKeyPem: string;
 }
-
-export const DAEMON_IDENTITY_FILES = {
-  rootCert: 'multipass_root_cert.pem',
-  rootKey: 'multipass_root_cert_key.pem',
-  serverCert: 'localhost.pem',
-  serverKey: 'localhost_key.pem',
-} as const;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const ROOT_VALIDITY_MS = 10 * 365 * DAY_MS;
@@ -41,17 +38,22 @@ const PUBLIC_MODE = 0o644;
 const PRIVATE_MODE = 0o600;
 
 /**
- * Loads the daemon's root CA and `localhost` server certificate from `certificateDir`,
- * creating what is missing or unusable: no usable root CA (missing, unparseable, expiring,
- * not matching its key) means a new root and server certificate; an unusable server
- * certificate alone is reissued from the existing root, so clients' trust in it survives.
- * Usable files are reused byte for byte. No file or directory here is ever reached through a
- * symbolic link: one found where these files belong is refused (UnsafePathError).
+ * Loads the daemon's root CA and `localhost` server certificate (from a directory of our own,
+ * or from where Multipass keeps them), creating what is missing or unusable: no usable root
+ * CA (missing, unparseable, expiring, not matching its key) means a new root and server
+ * certificate; an unusable server certificate alone is reissued from the existing root, so
+ * clients' trust in it survives. Usable files are reused byte for byte (Multipass's too).
+ * Directories are made world-readable, so non-root CLIs can read the root CA. No file or
+ * directory here is ever reached through a symbolic link: one found where these files belong
+ * is refused (UnsafePathError).
  */
-export async function ensureDaemonIdentity(certificateDir: string, logger?: Logger): Promise<DaemonIdentity> {
-  const paths = pathsIn(certificateDir);
-  await ensureDir(certificateDir, DIR_MODE);
-  chmodNoFollow(certificateDir, DIR_MODE, 'directory');
+export async function ensureDaemonIdentity(location: string | DaemonIdentityPaths, logger?: Logger): Promise<DaemonIdentity> {
+  const paths = typeof location === 'string' ? identityPathsIn(location) : location;
+  const certificateDir = dirname(paths.serverCert);
+  for (const dir of new Set([certificateDir, dirname(paths.rootCert)])) {
+    await ensureDir(dir, DIR_MODE);
+    chmodNoFollow(dir, DIR_MODE, 'directory');
+  }
   const now = new Date();
 
   let root = await readPair(paths.rootCert, paths.rootKey);
@@ -78,15 +80,6 @@ export async function ensureDaemonIdentity(certificateDir: string, logger?: Logg
   return { rootCertPem: root.certPem, serverCertPem: server.certPem, serverKeyPem: server.keyPem };
 }
 
-function pathsIn(dir: string): Record<keyof typeof DAEMON_IDENTITY_FILES, string> {
-  return {
-    rootCert: join(dir, DAEMON_IDENTITY_FILES.rootCert),
-    rootKey: join(dir, DAEMON_IDENTITY_FILES.rootKey),
-    serverCert: join(dir, DAEMON_IDENTITY_FILES.serverCert),
-    serverKey: join(dir, DAEMON_IDENTITY_FILES.serverKey),
-  };
-}
-
 function createRootCa(now: Date): Promise<PemKeyPair> {
   return createEcCertificate({
     profile: 'root-ca',
@@ -109,6 +102,20 @@ function issueServerCertificate(root: PemKeyPair, now: Date): Promise<PemKeyPair
     ipAddresses: ['127.0.0.1', '::1'],
     issuer: root,
   });
+}
+
+/**
+ * Why two key pairs are not one daemon identity (a CA certificate and the server certificate
+ * it signed, each with its own key), or undefined when they are. Dates are not judged here:
+ * a certificate near its end is reissued when the daemon starts.
+ */
+export function identityMismatch(root: PemKeyPair, server: PemKeyPair): string | undefined {
+  const rootCa = parse(root);
+  if (typeof rootCa === 'string') return `root CA: ${rootCa}`;
+  if (!rootCa.cert.ca) return 'root CA: not a CA certificate';
+  const leaf = parse(server);
+  if (typeof leaf === 'string') return `server certificate: ${leaf}`;
+  return leaf.cert.verify(rootCa.cert.publicKey) ? undefined : 'the server certificate is not signed by the root CA';
 }
 
 /** Why the stored root CA cannot be used, or undefined when it can. */
@@ -157,13 +164,19 @@ async function writePair(certPath: string, keyPath: string, pair: PemKeyPair): P
 
 /**
  * Restores the modes of reused files: a key someone loosened by hand must not be served, and a
- * root certificate someone tightened would lock non-root clients out. Through a descriptor: a
- * link swapped in since the read is refused, never followed.
+ * root certificate someone tightened would lock non-root clients out. Only the bits at fault
+ * change, so Multipass's own modes (0744 certificates, 0400 keys) stay as they are. Through a
+ * descriptor: a link swapped in since the read is refused, never followed.
  */
 async function keepModes(certPath: string, keyPath: string, logger?: Logger): Promise<void> {
-  for (const [path, mode] of [[keyPath, PRIVATE_MODE], [certPath, PUBLIC_MODE]] as const) {
+  const fixes = [
+    [keyPath, (mode: number) => mode & ~0o077],
+    [certPath, (mode: number) => (mode | 0o444) & ~0o022],
+  ] as const;
+  for (const [path, fix] of fixes) {
     try {
-      chmodNoFollow(path, mode, 'regular file');
+      const current = lstatSync(path).mode & 0o7777;
+      chmodNoFollow(path, fix(current), 'regular file');
     } catch (error) {
       if (error instanceof UnsafePathError) throw error;
       logger?.warn('cannot set the permissions of a daemon identity file', { path, error: String(error) });

@@ -28,11 +28,19 @@ const MAX_WORK = 2 ** 22; // N*r*p; the default is ~2^19.6
 const SALT_LENGTHS = { min: 8, max: 64 };
 const KEY_LENGTHS = { min: 16, max: 64 };
 
+/**
+ * Multipass's own hash (Utils::generate_scrypt_hash_for): scrypt with an empty salt, N=2^14,
+ * r=8, p=1, 64 bytes, kept as 128 lowercase hex digits. Unsalted, so equal passphrases give
+ * equal hashes everywhere: verified for adopted installs, never written.
+ */
+const MULTIPASS_PARAMETERS: ScryptParameters = { N: 2 ** 14, r: 8, p: 1 };
+const MULTIPASS_ENCODING = /^[0-9a-f]{128}$/;
+
 const BASE64 = '[A-Za-z0-9+/]+={0,2}';
 const ENCODING = new RegExp(`^scrypt\\$N=([1-9][0-9]{0,7}),r=([1-9][0-9]{0,2}),p=([1-9][0-9]{0,2})\\$(${BASE64})\\$(${BASE64})$`);
 
 /**
- * Salted scrypt with a self-describing encoding:
+ * Salted scrypt with a self-describing encoding (and Multipass's unsalted hex, read only):
  * `scrypt$N=<N>,r=<r>,p=<p>$<salt, base64>$<32-byte key, base64>` (standard base64, padded).
  * Parameters are read back from the string, so raising the defaults later keeps old hashes
  * verifiable. Passphrases are NFC-normalised first, so the same text typed on terminals that
@@ -52,20 +60,28 @@ export class ScryptPassphraseHasher implements PassphraseHasher {
   async hash(passphrase: string): Promise<string> {
     const { N, r, p } = this.parameters;
     const salt = randomBytes(SALT_BYTES);
-    const key = await derive(passphrase, salt, KEY_BYTES, this.parameters);
+    const key = await derive(Buffer.from(passphrase.normalize('NFC'), 'utf8'), salt, KEY_BYTES, this.parameters);
     return `scrypt$N=${N},r=${r},p=${p}$${salt.toString('base64')}$${key.toString('base64')}`;
   }
 
-  /** Every encoding `parse` reads; a new format (Multipass's legacy hash, say) goes there. */
+  /** Every encoding `parse` reads. */
   recognises(encoded: string): boolean {
     return parse(encoded) !== undefined;
+  }
+
+  needsRehash(encoded: string): boolean {
+    const stored = parse(encoded);
+    if (stored === undefined) return false;
+    const { N, r, p } = stored.parameters;
+    return stored.legacy || N !== this.parameters.N || r !== this.parameters.r || p !== this.parameters.p;
   }
 
   async verify(passphrase: string, encoded: string): Promise<boolean> {
     const stored = parse(encoded);
     if (stored === undefined) return false;
     try {
-      const candidate = await derive(passphrase, stored.salt, stored.key.length, stored.parameters);
+      const secret = stored.legacy ? multipassSecret(passphrase) : Buffer.from(passphrase.normalize('NFC'), 'utf8');
+      const candidate = await derive(secret, stored.salt, stored.key.length, stored.parameters);
       return candidate.length === stored.key.length && timingSafeEqual(candidate, stored.key);
     } catch {
       return false;
@@ -73,14 +89,31 @@ export class ScryptPassphraseHasher implements PassphraseHasher {
   }
 }
 
+/**
+ * The bytes Multipass hashes: the passphrase's UTF-8, cut to its length in UTF-16 code units
+ * (it passes QString::size() as the byte count), and not normalised. Only differs from the
+ * whole UTF-8 for non-ASCII passphrases, which must still match what Multipass stored.
+ */
+function multipassSecret(passphrase: string): Buffer {
+  const utf8 = Buffer.from(passphrase, 'utf8');
+  const secret = Buffer.from(utf8.subarray(0, Math.min(utf8.length, passphrase.length)));
+  utf8.fill(0);
+  return secret;
+}
+
 interface StoredHash {
   readonly parameters: ScryptParameters;
   readonly salt: Buffer;
   readonly key: Buffer;
+  /** Multipass's unsalted format. */
+  readonly legacy: boolean;
 }
 
 function parse(encoded: string): StoredHash | undefined {
   if (typeof encoded !== 'string' || encoded.length > 512) return undefined;
+  if (MULTIPASS_ENCODING.test(encoded)) {
+    return { parameters: MULTIPASS_PARAMETERS, salt: Buffer.alloc(0), key: Buffer.from(encoded, 'hex'), legacy: true };
+  }
   const match = ENCODING.exec(encoded);
   if (match === null) return undefined;
   const [, n, r, p, saltText, keyText] = match;
@@ -90,7 +123,7 @@ function parse(encoded: string): StoredHash | undefined {
   if (!withinLimits(parameters) || salt === undefined || key === undefined) return undefined;
   if (salt.length < SALT_LENGTHS.min || salt.length > SALT_LENGTHS.max) return undefined;
   if (key.length < KEY_LENGTHS.min || key.length > KEY_LENGTHS.max) return undefined;
-  return { parameters, salt, key };
+  return { parameters, salt, key, legacy: false };
 }
 
 /** Node's decoder skips junk silently; only accept text that is exactly what we would write. */
@@ -121,11 +154,10 @@ function memoryFor({ N, r, p }: ScryptParameters): number {
   return 128 * r * (N + 2 + p);
 }
 
-/** The async API runs on libuv's thread pool, so hashing never blocks the event loop. */
-function derive(passphrase: string, salt: Buffer, keyLength: number, parameters: ScryptParameters): Promise<Buffer> {
+/** The async API runs on libuv's thread pool, so hashing never blocks the event loop. Wipes `secret`. */
+function derive(secret: Buffer, salt: Buffer, keyLength: number, parameters: ScryptParameters): Promise<Buffer> {
   const { N, r, p } = parameters;
   const options: ScryptOptions = { N, r, p, maxmem: memoryFor(parameters) + 1024 * 1024 };
-  const secret = Buffer.from(passphrase.normalize('NFC'), 'utf8');
   return new Promise((resolve, reject) => {
     scryptCallback(secret, salt, keyLength, options, (error, key) => {
       secret.fill(0);

@@ -1,34 +1,38 @@
 import { open, stat } from 'node:fs/promises';
-import * as ini from 'ini';
 import { AuthError } from '../../domain/auth-error.js';
 import type { Logger } from '../../ports/logger.js';
 import type { SettingsStore } from '../../ports/settings-store.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { errorCode, withFileLock } from '../fs/file-lock.js';
+import { lstatIfPresent } from '../fs/no-follow.js';
+import { writeThroughOwnLink } from '../fs/own-link.js';
+import { IniDocument, IniLineError, type IniProblem } from './ini-document.js';
 
 const FILE_MODE = 0o600;
-
-interface Problem {
-  readonly line: number;
-  readonly reason: string;
-}
+/** For refusals of the directory an admin's link at the settings file leads to. */
+export const SETTINGS_LINK_TARGET = { name: 'the directory the settings file links to', option: '--data-dir' };
 
 interface Snapshot {
+  readonly document: IniDocument;
   readonly values: ReadonlyMap<string, string>;
-  readonly problems: readonly Problem[];
+  readonly problems: readonly IniProblem[];
   /** Identity of the file version read: inode, size and mtime, or 'missing'. */
   readonly version: string;
 }
 
+const EMPTY = IniDocument.parse(Buffer.alloc(0));
+
 /**
- * Settings in an INI file shaped like Multipass's QSettings file: `local.passphrase` is key
- * `passphrase` in section `[local]`. Reads notice other processes' writes with one `stat`;
- * writes re-read, change one key and rewrite atomically under a file lock. A file with lines
- * this store cannot interpret is read as far as possible but never rewritten, so nothing an
- * admin wrote is silently lost.
+ * Settings in Multipass's own file format: the QSettings INI file `multipassd.conf`, where
+ * `local.passphrase` is key `local.passphrase` of the `[General]` group (see IniDocument,
+ * which also reads the `[local]`/`passphrase` form earlier versions of this project wrote and
+ * moves it on the next write). Reads notice other processes' writes with one `stat`; writes
+ * re-read under a file lock and change only the line of the key, so comments, other groups
+ * and keys, and lines this store cannot interpret stay byte for byte. When the file is a
+ * symbolic link an admin made, the file it leads to is replaced (see resolveOwnLink).
  */
 export class IniFileSettingsStore implements SettingsStore {
-  private snapshot: Snapshot = { values: new Map(), problems: [], version: '' };
+  private snapshot: Snapshot = { document: EMPTY, values: new Map(), problems: [], version: '' };
 
   constructor(
     private readonly filePath: string,
@@ -48,15 +52,24 @@ export class IniFileSettingsStore implements SettingsStore {
   }
 
   async set(key: string, value: string): Promise<void> {
-    await this.update(key, (values) => {
-      if (values.get(key) === value) return false;
+    requireStorableKey(key, this.filePath);
+    await this.update(key, (document) => {
+      const values = document.values();
+      // Unchanged and in [General] already: nothing to write. (A key in the older form is moved.)
+      if (values.get(key) === value && !document.hasLegacy(key)) return undefined;
       values.set(key, value);
-      return true;
+      return { bytes: document.withValue(key, value), values };
     });
   }
 
   async delete(key: string): Promise<void> {
-    await this.update(key, (values) => values.delete(key));
+    await this.update(key, (document) => {
+      const bytes = document.without(key);
+      if (bytes === undefined) return undefined;
+      const values = document.values();
+      values.delete(key);
+      return { bytes, values };
+    });
   }
 
   async entries(): Promise<ReadonlyArray<readonly [string, string]>> {
@@ -81,32 +94,47 @@ export class IniFileSettingsStore implements SettingsStore {
     this.snapshot = snapshot;
   }
 
-  /** Returns false from `change` for "nothing to do". */
-  private async update(key: string, change: (values: Map<string, string>) => boolean): Promise<void> {
+  /** `change` answers undefined for "nothing to do", else the new file and what it must read back as. */
+  private async update(
+    key: string,
+    change: (document: IniDocument) => { bytes: Buffer; values: Map<string, string> } | undefined,
+  ): Promise<void> {
     try {
       await withFileLock(this.filePath, async () => {
         const before = await this.read();
         this.adopt(before);
-        const values = new Map(before.values);
-        if (!change(values)) return;
-        const problem = before.problems[0];
-        if (problem !== undefined) {
+        let next;
+        try {
+          next = change(before.document);
+        } catch (error) {
+          if (!(error instanceof IniLineError)) throw error;
           throw new AuthError(
             'store-unavailable',
-            `Refusing to rewrite the settings file '${this.filePath}': line ${problem.line}: ${problem.reason}. Fix or remove that line.`,
+            `Refusing to write '${key}' to the settings file '${this.filePath}': line ${error.line} may hold it but cannot be read ` +
+              `(${error.reason}). Fix or remove that line.`,
           );
         }
-        const text = encodeSettings(values);
-        requireRoundTrip(text, values, key, this.filePath);
-        await writeFileAtomic(this.filePath, text, FILE_MODE);
+        if (next === undefined) return;
+        requireRoundTrip(next.bytes, next.values, before.problems.length, key, this.filePath);
+        await this.write(next.bytes);
         // The next read re-stats: recording our own version here could race with another writer.
-        this.snapshot = { values, problems: [], version: '' };
+        const written = IniDocument.parse(next.bytes);
+        this.snapshot = { document: written, values: next.values, problems: written.problems(), version: '' };
       });
     } catch (error) {
       if (AuthError.is(error)) throw error;
       throw new AuthError('store-unavailable', `Cannot write the settings file '${this.filePath}': ${messageOf(error)}`, {
         cause: error,
       });
+    }
+  }
+
+  /** An admin's link at the file is written through (to the file it leads to), never replaced. */
+  private async write(bytes: Buffer): Promise<void> {
+    if (lstatIfPresent(this.filePath)?.isSymbolicLink() === true) {
+      await writeThroughOwnLink(this.filePath, bytes, FILE_MODE, SETTINGS_LINK_TARGET);
+    } else {
+      await writeFileAtomic(this.filePath, bytes, FILE_MODE);
     }
   }
 
@@ -124,11 +152,12 @@ export class IniFileSettingsStore implements SettingsStore {
     try {
       handle = await open(this.filePath, 'r');
     } catch (error) {
-      return { values: new Map(), problems: [], version: this.missingOrFail(error) };
+      return { document: EMPTY, values: new Map(), problems: [], version: this.missingOrFail(error) };
     }
     try {
       const version = versionOf(await handle.stat({ bigint: true }));
-      return { ...parseSettings(await handle.readFile()), version };
+      const document = IniDocument.parse(await handle.readFile());
+      return { document, values: document.values(), problems: document.problems(), version };
     } catch (error) {
       throw new AuthError('store-unavailable', `Cannot read the settings file '${this.filePath}': ${messageOf(error)}`, { cause: error });
     } finally {
@@ -146,87 +175,22 @@ function versionOf(stats: { ino: bigint; size: bigint; mtimeNs: bigint }): strin
   return `${stats.ino}:${stats.size}:${stats.mtimeNs}`;
 }
 
-/** What `ini` makes of the file, plus every line it would have skipped or misread. */
-function parseSettings(bytes: Buffer): { values: Map<string, string>; problems: Problem[] } {
-  const problems: Problem[] = [];
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    text = bytes.toString('utf8');
-    problems.push({ line: lineOf(text, text.indexOf('\uFFFD')), reason: 'not valid UTF-8' });
-  }
-  text.split(/\r\n|\r|\n/).forEach((line, i) => {
-    const reason = lineProblem(line);
-    if (reason !== undefined) problems.push({ line: i + 1, reason });
-  });
-  const values = new Map<string, string>();
-  flatten(ini.parse(text), '', values);
-  return { values, problems };
-}
-
-/** Mirrors `ini.parse`'s line grammar, reporting lines it ignores or turns into non-strings. */
-function lineProblem(line: string): string | undefined {
-  const trimmed = line.trim();
-  if (trimmed === '' || trimmed.startsWith(';') || trimmed.startsWith('#')) return undefined;
-  if (/^\[([^\]]*)\]\s*$/.test(line)) return undefined;
-  const eq = line.indexOf('=');
-  if (eq < 0) return 'not a key=value line';
-  const key = ini.unsafe(line.slice(0, eq));
-  if (key === '') return 'empty key';
-  if (key.endsWith('[]')) return 'array keys are not supported';
-  return undefined;
-}
-
-function flatten(node: Record<string, unknown>, prefix: string, into: Map<string, string>): void {
-  for (const [name, value] of Object.entries(node)) {
-    const key = prefix === '' ? name : `${prefix}.${name}`;
-    if (value !== null && typeof value === 'object') {
-      if (!Array.isArray(value)) flatten(value as Record<string, unknown>, key, into);
-    } else {
-      // ini turns the strings true, false and null into JSON values; they were strings.
-      into.set(key, String(value));
-    }
-  }
-}
-
-/** Keys split at their first dot into section and name, as QSettings does with `local.passphrase`. */
-function encodeSettings(values: ReadonlyMap<string, string>): string {
-  const topLevel: string[] = [];
-  const sections = new Map<string, string[]>();
-  for (const [key, value] of values) {
-    const dot = key.indexOf('.');
-    const name = dot < 0 ? key : key.slice(dot + 1);
-    const line = `${ini.safe(name)}=${encodeValue(value)}\n`;
-    if (dot < 0) {
-      topLevel.push(line);
-    } else {
-      const section = key.slice(0, dot);
-      sections.set(section, [...(sections.get(section) ?? []), line]);
-    }
-  }
-  const parts = topLevel.length > 0 ? [topLevel.join('')] : [];
-  for (const [section, lines] of sections) parts.push(`[${ini.safe(section)}]\n${lines.join('')}`);
-  return parts.join('\n');
-}
-
-/** `ini.safe` loses backslashes before `;` and `#`; fall back to a JSON string, which it reads exactly. */
-function encodeValue(value: string): string {
-  const plain = ini.safe(value);
-  return ini.unsafe(plain) === value ? plain : JSON.stringify(value);
-}
-
-/** Refuses to write what would not read back as written (keys with `=`, `[]`, clashes with sections). */
-function requireRoundTrip(text: string, expected: ReadonlyMap<string, string>, key: string, file: string): void {
-  const { values, problems } = parseSettings(Buffer.from(text, 'utf8'));
-  const same = problems.length === 0 && values.size === expected.size && [...expected].every(([k, v]) => values.get(k) === v);
-  if (!same) {
+/** Keys the file cannot hold: none at all, and `/`, which QSettings reads as a group separator. */
+function requireStorableKey(key: string, file: string): void {
+  if (key === '' || key.includes('/')) {
     throw new AuthError('invalid-setting', `The setting '${key}' cannot be stored in the settings file '${file}'.`);
   }
 }
 
-function lineOf(text: string, offset: number): number {
-  return text.slice(0, Math.max(0, offset)).split('\n').length;
+/** Refuses to write what would not read back as meant: every value as expected, no line newly unreadable. */
+function requireRoundTrip(bytes: Buffer, expected: ReadonlyMap<string, string>, problems: number, key: string, file: string): void {
+  const document = IniDocument.parse(bytes);
+  const values = document.values();
+  const same =
+    document.problems().length <= problems && values.size === expected.size && [...expected].every(([k, v]) => values.get(k) === v);
+  if (!same) {
+    throw new AuthError('invalid-setting', `The setting '${key}' cannot be stored in the settings file '${file}'.`);
+  }
 }
 
 function messageOf(error: unknown): string {

@@ -1,9 +1,18 @@
 import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { LogLevel } from '../../adapters/logging/pino-logger.js';
 import { defaultConfigPath, defaultDataDir, defaultSocketPath, type Env } from '../paths.js';
 
 export type StoreKind = 'pem' | 'sqlite';
+
+/**
+ * Where the daemon keeps its identity: `native` in `<data>/certificate/`; `multipass` where
+ * Multipass keeps it, so that the real Multipass CLI verifies this daemon: the root CA in
+ * `/usr/local/etc/multipassd/` (the snap's data dir for a snap install) and the server
+ * certificate in `<data>/certificates/`.
+ */
+export type Layout = 'native' | 'multipass';
 
 /** Everything the composition root needs to pick and build the daemon's adapters. */
 export interface DaemonConfig {
@@ -20,6 +29,13 @@ export interface DaemonConfig {
   /** Refuse client certificates outside their validity dates (off: stored certificates are pins). */
   readonly rejectExpiredCertificates: boolean;
   readonly limits: DaemonLimits;
+  readonly layout: Layout;
+  /**
+   * Prefixed to every default Multipass location (MULTIPASSD_MULTIPASS_ROOT, for tests and
+   * packaging; '' on a real system): where a Multipass install is looked for and, with
+   * `layout: multipass`, where its root CA goes.
+   */
+  readonly multipassRoot: string;
 }
 
 /** What a hostile local user can cost the daemon (README, Security). */
@@ -48,6 +64,7 @@ export interface DaemonFlags {
   readonly address?: string | undefined;
   readonly socketGroup?: string | undefined;
   readonly store?: string | undefined;
+  readonly layout?: string | undefined;
   /** Use this user's locations even as root (what `npm start` does). */
   readonly perUser?: boolean | undefined;
   /** Count of -v flags: 1 = debug, 2 or more = trace. */
@@ -59,11 +76,13 @@ export class ConfigError extends Error {
 }
 
 const STORES: readonly StoreKind[] = ['pem', 'sqlite'];
+const LAYOUTS: readonly Layout[] = ['native', 'multipass'];
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug', 'trace'];
 
 /** The YAML keys, their environment variables, and how each value is checked. */
 const KEYS = {
   store: { env: 'MULTIPASSD_STORE', check: oneOf(STORES) },
+  layout: { env: 'MULTIPASSD_LAYOUT', check: oneOf(LAYOUTS) },
   address: { env: 'MULTIPASSD_ADDRESS', check: address },
   socket_group: { env: 'MULTIPASSD_SOCKET_GROUP', check: nonEmpty },
   log_level: { env: 'MULTIPASSD_LOG_LEVEL', check: oneOf(LOG_LEVELS) },
@@ -98,7 +117,7 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: Env, platform: Node
   const fromFile = readConfigFile(configFile, explicitFile !== undefined);
   const fromEnv = readEnvironment(env);
   const fromFlags = validated(
-    { store: flags.store, address: flags.address, socket_group: flags.socketGroup, log_level: flagLogLevel(flags.verbosity) },
+    { store: flags.store, layout: flags.layout, address: flags.address, socket_group: flags.socketGroup, log_level: flagLogLevel(flags.verbosity) },
     'the command line',
   );
   const merged: Values = { ...fromFile.values, ...fromEnv, ...fromFlags };
@@ -112,6 +131,8 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: Env, platform: Node
     allowRemote: (merged.allow_remote as boolean | undefined) ?? false,
     rejectExpiredCertificates: (merged.reject_expired_certificates as boolean | undefined) ?? false,
     limits: limitsFrom(merged),
+    layout: (merged.layout as Layout | undefined) ?? 'native',
+    multipassRoot: multipassRootFrom(env),
   };
 }
 
@@ -228,6 +249,12 @@ function count(value: unknown): ReturnType<Check> {
   return typeof parsed === 'number' && Number.isSafeInteger(parsed) && parsed >= 1 && parsed <= 1_000_000
     ? { value: parsed }
     : `expected a whole number from 1 to 1000000, got ${JSON.stringify(value)}`;
+}
+
+/** Hidden on purpose (no flag, no YAML key): it moves where a real system's Multipass is looked for. */
+function multipassRootFrom(env: Env): string {
+  const root = nonBlank(env.vars.MULTIPASSD_MULTIPASS_ROOT);
+  return root === undefined ? '' : resolvePath(root);
 }
 
 function nonBlank(value: string | undefined): string | undefined {

@@ -14,6 +14,9 @@ export abstract class DaemonOptionsCommand extends Command {
     description: "Use this user's directories and socket even as root (what npm start does)",
   });
   store = Option.String('--store', { description: 'Trusted-certificate store: pem or sqlite' });
+  layout = Option.String('--layout', {
+    description: "Where the daemon's certificates are: native (<data-dir>/certificate/) or multipass (where Multipass keeps them)",
+  });
   verbose = Option.Counter('-v,--verbose', 0, { description: 'More log output (-v debug, -vv trace)' });
 
   /** The command's work; start-up refusals an admin must act on become one line and exit 1. */
@@ -33,7 +36,15 @@ export abstract class DaemonOptionsCommand extends Command {
 
   protected resolveConfig(extra: { address?: string | undefined; socketGroup?: string | undefined } = {}): DaemonConfig {
     return resolveDaemonConfig(
-      { dataDir: this.dataDir, config: this.config, store: this.store, perUser: this.perUser, verbosity: this.verbose, ...extra },
+      {
+        dataDir: this.dataDir,
+        config: this.config,
+        store: this.store,
+        layout: this.layout,
+        perUser: this.perUser,
+        verbosity: this.verbose,
+        ...extra,
+      },
       currentEnv(),
       process.platform,
     );

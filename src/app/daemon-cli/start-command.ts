@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import type { DaemonConfig } from '../config/daemon-config.js';
 import { startDaemon } from '../daemon.js';
-import { currentEnv, defaultDaemonLocation, rootCertPath } from '../paths.js';
+import { currentEnv, daemonIdentityPaths, defaultDaemonLocation } from '../paths.js';
 import { packageVersion } from '../package-version.js';
 import { DaemonOptionsCommand } from './daemon-options.js';
 
@@ -44,7 +44,7 @@ export class StartCommand extends DaemonOptionsCommand {
 function banner(address: string, config: DaemonConfig): string {
   const cli = 'node dist/src/app/multipass.js';
   const found = defaultDaemonLocation(currentEnv());
-  const root = rootCertPath(config.dataDir);
+  const root = daemonIdentityPaths(config).rootCert;
   // Without variables only if the CLI's own discovery lands on this daemon.
   const reach =
     found.address === address && found.rootCertPath === root

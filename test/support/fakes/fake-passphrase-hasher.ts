@@ -12,6 +12,11 @@ const PREFIX = 'fake-sha256';
 export class FakePassphraseHasher implements PassphraseHasher {
   hashCalls = 0;
   verifyCalls = 0;
+  /**
+   * Strings starting with `legacyPrefix` (set by a test) stand for an outdated format: they
+   * verify when the rest is the passphrase itself, and need a rehash.
+   */
+  legacyPrefix: string | undefined;
   private nextSalt = 1;
 
   async hash(passphrase: string): Promise<string> {
@@ -21,11 +26,16 @@ export class FakePassphraseHasher implements PassphraseHasher {
   }
 
   recognises(encoded: string): boolean {
-    return parse(encoded) !== undefined;
+    return parse(encoded) !== undefined || (this.legacyPrefix !== undefined && encoded.startsWith(this.legacyPrefix));
+  }
+
+  needsRehash(encoded: string): boolean {
+    return this.legacyPrefix !== undefined && encoded.startsWith(this.legacyPrefix);
   }
 
   async verify(passphrase: string, encoded: string): Promise<boolean> {
     this.verifyCalls += 1;
+    if (this.needsRehash(encoded)) return encoded.slice(this.legacyPrefix!.length) === passphrase;
     const parsed = parse(encoded);
     if (parsed === undefined) return false;
     const { salt, hex } = parsed;

@@ -5,7 +5,13 @@ import { dirname, join } from 'node:path';
 import { connect, createServer, type Server, type TLSSocket } from 'node:tls';
 import { expect } from 'chai';
 import { ensureClientIdentity } from '../../../src/adapters/crypto/client-identity.js';
-import { DAEMON_IDENTITY_FILES, ensureDaemonIdentity, type DaemonIdentity } from '../../../src/adapters/crypto/daemon-identity.js';
+import {
+  DAEMON_IDENTITY_FILES,
+  ensureDaemonIdentity,
+  identityMismatch,
+  type DaemonIdentity,
+} from '../../../src/adapters/crypto/daemon-identity.js';
+import { multipassIdentityPaths } from '../../../src/adapters/multipass/multipass-locations.js';
 import { clientCertificateFromPeer, clientCertificateFromPem } from '../../../src/adapters/crypto/presented-certificate.js';
 import { createEcCertificate } from '../../../src/adapters/crypto/x509-keys.js';
 import { UnsafePathError } from '../../../src/adapters/fs/unsafe-path-error.js';
@@ -156,6 +162,56 @@ describe('ensureDaemonIdentity', () => {
     expect(modeOf(file('serverKey'))).to.equal(0o600);
     expect(modeOf(file('rootCert'))).to.equal(0o644);
     expect(modeOf(dir)).to.equal(0o755);
+  });
+
+  describe("in Multipass's layout (root CA where Multipass's CLI reads it, the rest in certificates/)", () => {
+    const spread = () => multipassIdentityPaths(join(temp.path, 'data'), join(temp.path, 'usr-local-etc-multipassd'));
+
+    it('makes a new identity there, the root CA world-readable for the CLI', async () => {
+      const paths = spread();
+      const identity = await ensureDaemonIdentity(paths);
+      expect(readFileSync(paths.rootCert, 'utf8')).to.equal(identity.rootCertPem);
+      expect(readFileSync(paths.serverCert, 'utf8')).to.equal(identity.serverCertPem);
+      expect(new X509Certificate(identity.serverCertPem).verify(new X509Certificate(identity.rootCertPem).publicKey)).to.equal(true);
+      expect(createPrivateKey(readFileSync(paths.rootKey, 'utf8')).asymmetricKeyType).to.equal('ec');
+      expect(modeOf(paths.rootCert)).to.equal(0o644);
+      expect(modeOf(paths.rootKey)).to.equal(0o600);
+      expect(modeOf(dirname(paths.rootCert))).to.equal(0o755);
+    });
+
+    it("reuses Multipass's own files byte for byte and leaves their modes (0744, 0400) alone", async () => {
+      const paths = spread();
+      const made = await ensureDaemonIdentity(paths);
+      for (const path of [paths.rootCert, paths.serverCert]) chmodSync(path, 0o744);
+      for (const path of [paths.rootKey, paths.serverKey]) chmodSync(path, 0o400);
+      const before = [paths.rootCert, paths.rootKey, paths.serverCert, paths.serverKey].map((path) => readFileSync(path, 'utf8'));
+      const again = await ensureDaemonIdentity(paths);
+      expect(again).to.deep.equal(made);
+      expect([paths.rootCert, paths.rootKey, paths.serverCert, paths.serverKey].map((path) => readFileSync(path, 'utf8'))).to.deep.equal(before);
+      expect([paths.rootCert, paths.serverCert].map(modeOf)).to.deep.equal([0o744, 0o744]);
+      expect([paths.rootKey, paths.serverKey].map(modeOf)).to.deep.equal([0o400, 0o400]);
+    });
+  });
+
+  describe('identityMismatch', () => {
+    it('accepts a root CA with the server certificate it signed, and names what is wrong otherwise', async () => {
+      const now = Date.now();
+      const root = await createEcCertificate({ profile: 'root-ca', subject: 'CN=root', notBefore: new Date(now - DAY), notAfter: new Date(now + DAY) });
+      const other = await createEcCertificate({ profile: 'root-ca', subject: 'CN=other', notBefore: new Date(now - DAY), notAfter: new Date(now + DAY) });
+      const server = await createEcCertificate({
+        profile: 'server',
+        subject: 'CN=localhost',
+        notBefore: new Date(now - DAY),
+        notAfter: new Date(now + DAY),
+        dnsNames: ['localhost'],
+        issuer: root,
+      });
+      expect(identityMismatch(root, server)).to.equal(undefined);
+      expect(identityMismatch(other, server)).to.contain('not signed by the root CA');
+      expect(identityMismatch(server, server)).to.contain('not a CA');
+      expect(identityMismatch({ ...root, keyPem: other.keyPem }, server)).to.contain('does not match its key');
+      expect(identityMismatch(root, { ...server, certPem: 'garbage' })).to.contain('unparseable');
+    });
   });
 
   describe('with a symbolic link planted where its files belong', () => {

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, lchownSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDir, writeFileAtomic } from '../../../src/adapters/fs/atomic-write.js';
 import { withFileLock } from '../../../src/adapters/fs/file-lock.js';
 import { chmodNoFollow } from '../../../src/adapters/fs/no-follow.js';
+import { writeThroughOwnLink } from '../../../src/adapters/fs/own-link.js';
 import { readIfPresent } from '../../../src/adapters/fs/read-if-present.js';
 import { UnsafePathError } from '../../../src/adapters/fs/unsafe-path-error.js';
 import { openSqliteDatabase } from '../../../src/adapters/stores/sqlite/sqlite-database.js';
@@ -120,5 +121,61 @@ describe('file helpers never act through a planted symbolic link', () => {
     const link = join(own, 'data');
     bait.plantAt(link);
     expectRefused(thrownBy(() => openSqliteDatabase(join(link, 'multipassd.db'), new NullLogger()).close()), link, bait);
+  });
+
+  describe("writeThroughOwnLink (an admin's link at the settings file)", () => {
+    const role = { name: 'the directory the settings file links to', option: '--data-dir' };
+
+    it('replaces the file the link leads to atomically and keeps the link', async () => {
+      const target = join(elsewhere, 'multipassd.conf');
+      writeFileSync(target, 'old\n');
+      const inode = statSync(target).ino;
+      const link = join(own, 'multipassd.conf');
+      symlinkSync(target, link);
+      await writeThroughOwnLink(link, 'new\n', 0o600, role);
+      expect(lstatSync(link).isSymbolicLink()).to.equal(true);
+      expect(readlinkSync(link)).to.equal(target);
+      expect(readFileSync(target, 'utf8')).to.equal('new\n');
+      expect(statSync(target).ino, 'a new file renamed over the old one').to.not.equal(inode);
+      expect(readdirSync(elsewhere), 'no temp file left').to.deep.equal(['multipassd.conf']);
+    });
+
+    it('follows a chain of such links to the last one', async () => {
+      const target = join(elsewhere, 'real.conf');
+      writeFileSync(target, 'old\n');
+      symlinkSync(target, join(elsewhere, 'middle.conf'));
+      const link = join(own, 'multipassd.conf');
+      symlinkSync(join(elsewhere, 'middle.conf'), link);
+      await writeThroughOwnLink(link, 'new\n', 0o600, role);
+      expect(readFileSync(target, 'utf8')).to.equal('new\n');
+      expect(lstatSync(join(elsewhere, 'middle.conf')).isSymbolicLink()).to.equal(true);
+    });
+
+    it('refuses a link another user owns, anywhere in the chain, and writes nothing through it', async function () {
+      if (process.getuid?.() !== 0) {
+        console.log('        skipped: making a link owned by uid 65534 needs root');
+        this.skip();
+      }
+      const bait = baitFile(elsewhere);
+      symlinkSync(bait.path, join(elsewhere, 'theirs'));
+      lchownSync(join(elsewhere, 'theirs'), 65534, 65534);
+      const link = join(own, 'multipassd.conf');
+      symlinkSync(join(elsewhere, 'theirs'), link);
+      const error = await rejectionOf(writeThroughOwnLink(link, 'new', 0o600, role));
+      expect(error).to.be.instanceOf(UnsafePathError);
+      expect((error as Error).message).to.contain(join(elsewhere, 'theirs')).and.contain('owned by uid 65534');
+      bait.expectUntouched();
+    });
+
+    it('refuses a link into a directory others can write, where the file could be swapped under it', async () => {
+      chmodSync(elsewhere, 0o777);
+      const bait = baitFile(elsewhere);
+      const link = join(own, 'multipassd.conf');
+      bait.plantAt(link);
+      const error = await rejectionOf(writeThroughOwnLink(link, 'new', 0o600, role));
+      expect(error).to.be.instanceOf(UnsafePathError);
+      expect((error as Error).message).to.contain(`'${elsewhere}'`).and.contain('chmod go-w');
+      bait.expectUntouched();
+    });
   });
 });

@@ -15,6 +15,16 @@ function encodeByHand(passphrase: string, N: number, r: number, p: number): stri
   return `scrypt$N=${N},r=${r},p=${p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
+/**
+ * Multipass's hash, computed here from its documented construction (Utils::generate_scrypt_hash_for):
+ * scrypt over the passphrase's UTF-8 cut to its length in UTF-16 units, empty salt, N=2^14,
+ * r=8, p=1, 64 bytes, lowercase hex.
+ */
+function multipassHash(passphrase: string): string {
+  const utf8 = Buffer.from(passphrase, 'utf8').subarray(0, passphrase.length);
+  return scryptSync(utf8, Buffer.alloc(0), 64, { N: 2 ** 14, r: 8, p: 1 }).toString('hex');
+}
+
 describe('ScryptPassphraseHasher', () => {
   const hasher = new ScryptPassphraseHasher(FAST);
 
@@ -144,5 +154,43 @@ describe('ScryptPassphraseHasher', () => {
     expect(finished).to.equal(false);
     await hashing;
     expect(finished).to.equal(true);
+  });
+
+  describe("Multipass's unsalted hash (adopted installs)", () => {
+    it('verifies the passphrase against it, and nothing else', async () => {
+      const stored = multipassHash('correct horse battery staple');
+      expect(stored).to.match(/^[0-9a-f]{128}$/);
+      expect(hasher.recognises(stored)).to.equal(true);
+      expect(await hasher.verify('correct horse battery staple', stored)).to.equal(true);
+      expect(await hasher.verify('correct horse battery stapler', stored)).to.equal(false);
+      expect(await hasher.verify('', stored)).to.equal(false);
+    });
+
+    it('hashes non-ASCII passphrases as Multipass does: UTF-8 cut to the UTF-16 length, not normalised', async () => {
+      const stored = multipassHash('pässwörd✓');
+      expect(await hasher.verify('pässwörd✓', stored)).to.equal(true);
+      const wholeUtf8 = scryptSync(Buffer.from('pässwörd✓'), Buffer.alloc(0), 64, { N: 2 ** 14, r: 8, p: 1 }).toString('hex');
+      expect(await hasher.verify('pässwörd✓', wholeUtf8), 'Multipass never stored this').to.equal(false);
+      expect(await hasher.verify('pässwörd✓'.normalize('NFD'), stored), 'no normalisation: Multipass has none').to.equal(false);
+    });
+
+    it('needs a rehash, as do hashes with other parameters; its own current hashes do not', async () => {
+      expect(hasher.needsRehash(multipassHash('pw'))).to.equal(true);
+      expect(hasher.needsRehash(await hasher.hash('pw'))).to.equal(false);
+      expect(hasher.needsRehash(encodeByHand('pw', 2, 32, 16))).to.equal(true);
+      expect(hasher.needsRehash('garbage')).to.equal(false);
+    });
+
+    it('is never what it writes', async () => {
+      expect(await hasher.hash('pw')).to.match(/^scrypt\$/);
+    });
+
+    it('recognises only exactly 128 lowercase hex digits', async () => {
+      const stored = multipassHash('pw');
+      for (const encoded of [stored.toUpperCase(), stored.slice(2), `${stored}00`, ` ${stored}`, `${stored}\n`]) {
+        expect(hasher.recognises(encoded), JSON.stringify(encoded)).to.equal(false);
+        expect(await hasher.verify('pw', encoded)).to.equal(false);
+      }
+    });
   });
 });

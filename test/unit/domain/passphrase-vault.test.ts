@@ -1,8 +1,11 @@
 import { expect } from 'chai';
+import { scryptSync } from 'node:crypto';
 import { InMemorySettingsStore } from '../../../src/adapters/stores/in-memory-settings-store.js';
 import { AuthError } from '../../../src/domain/auth-error.js';
 import { PASSPHRASE_KEY, PassphraseVault } from '../../../src/domain/passphrase-vault.js';
+import { ScryptPassphraseHasher } from '../../../src/adapters/crypto/scrypt-passphrase-hasher.js';
 import { FakePassphraseHasher } from '../../support/fakes/fake-passphrase-hasher.js';
+import { RecordingLoggerFake } from '../../support/fakes/recording-logger-fake.js';
 import { rejectionOf } from '../../support/rejection-of.js';
 
 const PASSPHRASE = 'correct horse battery staple';
@@ -123,5 +126,93 @@ describe('PassphraseVault', () => {
       throw new AuthError('store-unavailable', 'the file is not a SQLite database');
     };
     expect(await new PassphraseVault(settings, new FakePassphraseHasher()).health()).to.equal(undefined);
+  });
+
+  it('takes an empty stored value for no passphrase, as Multipass writes a cleared one', async () => {
+    const { vault, settings } = vaultHarness();
+    await settings.set(PASSPHRASE_KEY, '');
+
+    expect(await vault.isSet()).to.equal(false);
+    expect(AuthError.is(await rejectionOf(vault.verify(PASSPHRASE)), 'no-passphrase-set')).to.equal(true);
+    expect(await vault.health()).to.equal(undefined);
+  });
+
+  describe('with an outdated hash (Multipass\'s unsalted one, adopted)', () => {
+    const LEGACY = 'legacy:';
+
+    function legacyHarness() {
+      const harness = vaultHarness();
+      harness.hasher.legacyPrefix = LEGACY;
+      const logger = new RecordingLoggerFake();
+      return { ...harness, logger, vault: new PassphraseVault(harness.settings, harness.hasher, logger) };
+    }
+
+    it('accepts the right passphrase and replaces the hash with a fresh salted one', async () => {
+      const { vault, settings, hasher } = legacyHarness();
+      await settings.set(PASSPHRASE_KEY, `${LEGACY}${PASSPHRASE}`);
+
+      await vault.verify(PASSPHRASE);
+
+      const stored = await settings.get(PASSPHRASE_KEY);
+      expect(stored).to.match(/^fake-sha256\$/);
+      expect(hasher.needsRehash(stored!)).to.equal(false);
+      await vault.verify(PASSPHRASE);
+      expect(hasher.hashCalls, 'once: the fresh hash needs no further rehash').to.equal(1);
+    });
+
+    it('leaves it as it is after a wrong passphrase', async () => {
+      const { vault, settings, hasher } = legacyHarness();
+      await settings.set(PASSPHRASE_KEY, `${LEGACY}${PASSPHRASE}`);
+
+      expect(AuthError.is(await rejectionOf(vault.verify('wrong')), 'passphrase-mismatch')).to.equal(true);
+
+      expect(await settings.get(PASSPHRASE_KEY)).to.equal(`${LEGACY}${PASSPHRASE}`);
+      expect(hasher.hashCalls).to.equal(0);
+    });
+
+    it('does not overwrite a passphrase set meanwhile with the rehash of the old one', async () => {
+      const { vault, settings } = legacyHarness();
+      await settings.set(PASSPHRASE_KEY, `${LEGACY}${PASSPHRASE}`);
+      const get = settings.get.bind(settings);
+      let reads = 0;
+      settings.get = async (key) => {
+        reads += 1;
+        if (reads === 2) await settings.set(PASSPHRASE_KEY, 'fake-sha256$salt9999$' + '0'.repeat(64));
+        return get(key);
+      };
+
+      await vault.verify(PASSPHRASE);
+
+      expect(await get(PASSPHRASE_KEY)).to.equal('fake-sha256$salt9999$' + '0'.repeat(64));
+    });
+
+    it('still accepts the passphrase when the new hash cannot be written, and logs why without any hash', async () => {
+      const { vault, settings, logger } = legacyHarness();
+      await settings.set(PASSPHRASE_KEY, `${LEGACY}${PASSPHRASE}`);
+      settings.set = async () => {
+        throw new AuthError('store-unavailable', "Cannot write the settings file 'memory': read-only file system");
+      };
+
+      await vault.verify(PASSPHRASE);
+
+      const warnings = logger.lines.filter((line) => line.level === 'warn');
+      expect(warnings).to.have.length(1);
+      expect(JSON.stringify(warnings)).to.contain('read-only file system').and.not.to.contain(PASSPHRASE).and.not.to.contain('fake-sha256');
+    });
+
+    it("with the scrypt hasher: Multipass's own hash verifies and becomes a salted scrypt hash", async () => {
+      const settings = new InMemorySettingsStore();
+      const hasher = new ScryptPassphraseHasher({ N: 1024, r: 8, p: 1 });
+      const multipass = scryptSync(PASSPHRASE, Buffer.alloc(0), 64, { N: 2 ** 14, r: 8, p: 1 }).toString('hex');
+      await settings.set(PASSPHRASE_KEY, multipass);
+      const vault = new PassphraseVault(settings, hasher);
+
+      expect(AuthError.is(await rejectionOf(vault.verify('wrong')), 'passphrase-mismatch')).to.equal(true);
+      await vault.verify(PASSPHRASE);
+
+      const stored = (await settings.get(PASSPHRASE_KEY))!;
+      expect(stored).to.match(/^scrypt\$N=1024,r=8,p=1\$/);
+      expect(await hasher.verify(PASSPHRASE, stored)).to.equal(true);
+    });
   });
 });
