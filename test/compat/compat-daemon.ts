@@ -50,6 +50,8 @@ export interface CompatOptions {
   readonly preTrusted?: readonly TestCertificate[];
   /** Leave the store empty: no admin call is made (the Unix socket stays restricted). */
   readonly bootstrap?: boolean;
+  /** Runs before the daemon starts, with its data dir and store flags (to import, to seed files). */
+  readonly prepare?: (dataDir: string, storeArgs: readonly string[]) => Promise<void>;
 }
 
 export async function startCompatDaemon(combination: Combination, options: CompatOptions = {}): Promise<CompatDaemon> {
@@ -59,7 +61,8 @@ export async function startCompatDaemon(combination: Combination, options: Compa
   const storeArgs = ['--store', combination.store];
   const bootstrap = options.bootstrap ?? true;
   // Where nothing bootstraps (TCP, or a store that already trusts someone) the admin is trusted by hand.
-  const byHand = bootstrap && (combination.transport === 'tcp' || (options.preTrusted ?? []).length > 0);
+  const byHand = bootstrap && (combination.transport === 'tcp' || (options.preTrusted ?? []).length > 0 || options.prepare !== undefined);
+  await options.prepare?.(dataDir, storeArgs);
   const preTrusted = [...(options.preTrusted ?? []), ...(byHand ? [admin] : [])];
   for (const [index, cert] of preTrusted.entries()) {
     const file = join(temp.path, `trusted-${index}.pem`);
