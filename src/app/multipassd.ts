@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Builtins, Cli } from 'clipanion';
 import { MigrateStoreCommand } from './daemon-cli/migrate-store-command.js';
+import { ServiceInstallCommand } from './daemon-cli/service-install-command.js';
 import { StartCommand } from './daemon-cli/start-command.js';
 import { TrustAddCommand } from './daemon-cli/trust-add-command.js';
 import { TrustListCommand } from './daemon-cli/trust-list-command.js';
@@ -14,6 +15,7 @@ const cli = new Cli({
   enableColors: process.stdout.isTTY === true,
 });
 for (const command of [StartCommand, TrustAddCommand, TrustListCommand, TrustRemoveCommand, MigrateStoreCommand]) cli.register(command);
+cli.register(ServiceInstallCommand);
 cli.register(Builtins.HelpCommand);
 cli.register(Builtins.VersionCommand);
 process.exitCode = await cli.run(process.argv.slice(2));
