@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { withExecStart } from '../../src/app/daemon-cli/service-install-command.js';
@@ -24,7 +24,9 @@ describe('multipassd service install', () => {
     const result = await install();
 
     const path = join(temp.path, UNIT);
-    expect(result, result.stderr).to.include({ code: 0, stderr: '' });
+    expect(result.code, result.stderr).to.equal(0);
+    // A checkout that is not root's alone (a developer's) is warned about, nothing else.
+    expect(result.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('warning: '))).to.deep.equal([]);
     expect(result.stdout).to.contain(`Wrote ${path}`).and.to.contain('  systemctl daemon-reload && systemctl enable --now multipassd\n');
     const unit = readFileSync(path, 'utf8');
     expect(unit).to.equal(withExecStart(TEMPLATE, [process.execPath, MULTIPASSD_BIN]));
@@ -46,6 +48,19 @@ describe('multipassd service install', () => {
   it('quotes paths with spaces and escapes systemd specifiers and variables in ExecStart', () => {
     const unit = withExecStart('[Service]\nExecStart=/x\n', ['/opt/my node/node', '/opt/100%/$HOME/multipassd']);
     expect(unit).to.equal('[Service]\nExecStart="/opt/my node/node" "/opt/100%%/$$HOME/multipassd"\n');
+  });
+
+  it('warns when the code it would run as root can be changed by someone else', async () => {
+    const open = join(temp.path, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    writeFileSync(join(open, 'multipassd'), '');
+
+    const result = await install('--bin', join(open, 'multipassd'));
+
+    expect(result.code).to.equal(0);
+    const culprit = process.getuid?.() === 0 ? `'${open}' is writable by others (mode 777)` : `'${temp.path}' is owned by uid`;
+    expect(result.stderr).to.contain(`warning: ${culprit}`).and.to.contain('whoever can change it can run code as root through the service');
   });
 
   it('refuses a link planted where the unit goes, and writes nothing through it', async () => {

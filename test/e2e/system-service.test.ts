@@ -72,7 +72,9 @@ describe('multipassd as a system service, used by real users', function () {
     chmodSync(temp.path, 0o755);
     // The fast global install: a folder is linked, not copied (the packed tarball would rebuild better-sqlite3).
     const prefix = join(temp.path, 'usr-local');
-    await run('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', REPO_ROOT], { timeout: 60_000 });
+    // npm's cache and logs go to the temp dir too: tests never write to $HOME.
+    const npmEnv = { ...cleanEnv(), HOME: join(temp.path, 'npm-home'), npm_config_cache: join(temp.path, 'npm-cache'), npm_config_update_notifier: 'false' };
+    await run('npm', ['install', '--global', '--offline', '--prefix', prefix, '--no-audit', '--no-fund', REPO_ROOT], { env: npmEnv, timeout: 60_000 });
     bin = join(prefix, 'bin');
     dataDir = join(temp.path, 'var', 'lib', 'multipassd');
     socket = join(temp.path, 'run', 'multipass_socket');
