@@ -10,14 +10,17 @@ import { DaemonSettings } from '../domain/daemon-settings.js';
 import { PASSPHRASE_KEY, PassphraseVault } from '../domain/passphrase-vault.js';
 import { TrustPolicy } from '../domain/trust-policy.js';
 import { CertStore } from '../ports/cert-store.js';
+import { Clock } from '../ports/clock.js';
 import { InstanceInventory } from '../ports/instance-inventory.js';
 import { Logger } from '../ports/logger.js';
+import { Scheduler } from '../ports/scheduler.js';
 import { SettingsStore } from '../ports/settings-store.js';
 import type { DaemonConfig } from './config/daemon-config.js';
 import { buildDaemonContainer, type ContainerOverrides } from './container.js';
 import { lockDaemonInstance } from './instance-locks.js';
 import { adoptMultipassAtFirstStart } from './first-start-import.js';
 import { daemonIdentityPaths } from './paths.js';
+import { keepServerIdentityRenewed } from './server-identity-renewal.js';
 import { ListenerToken, VersionToken } from './tokens.js';
 
 /** How soon a certificate removed by another process stops being trusted. */
@@ -99,6 +102,13 @@ async function startLocked(config: DaemonConfig, version: string, overrides: Con
       .catch((error: unknown) => logger.warn('cannot re-read the trusted certificates', { error: String(error) }));
   }, STORE_REFRESH_MS);
   storeWatch.unref();
+  const renewal = keepServerIdentityRenewed(identity, {
+    location: identityPaths(config),
+    clock: container.get<Clock>(Clock),
+    scheduler: container.get<Scheduler>(Scheduler),
+    logger,
+    swap: (renewed) => server.renewIdentity({ certPem: renewed.serverCertPem, keyPem: renewed.serverKeyPem }),
+  });
 
   let stopping: Promise<void> | undefined;
   return {
@@ -107,6 +117,7 @@ async function startLocked(config: DaemonConfig, version: string, overrides: Con
     stop: () => {
       stopping ??= (async () => {
         clearInterval(storeWatch);
+        await renewal.stop();
         await server.stop();
         await certStore.close();
         await settingsStore.close();

@@ -2,6 +2,7 @@
 import { Builtins, Cli } from 'clipanion';
 import { ImportMultipassCommand } from './daemon-cli/import-multipass-command.js';
 import { MigrateStoreCommand } from './daemon-cli/migrate-store-command.js';
+import { ServiceInstallCommand } from './daemon-cli/service-install-command.js';
 import { StartCommand } from './daemon-cli/start-command.js';
 import { TrustAddCommand } from './daemon-cli/trust-add-command.js';
 import { TrustListCommand } from './daemon-cli/trust-list-command.js';
@@ -16,6 +17,7 @@ const cli = new Cli({
 });
 const commands = [StartCommand, TrustAddCommand, TrustListCommand, TrustRemoveCommand, MigrateStoreCommand, ImportMultipassCommand];
 for (const command of commands) cli.register(command);
+cli.register(ServiceInstallCommand);
 cli.register(Builtins.HelpCommand);
 cli.register(Builtins.VersionCommand);
 process.exitCode = await cli.run(process.argv.slice(2));

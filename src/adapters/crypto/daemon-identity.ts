@@ -20,10 +20,10 @@ export interface DaemonIdentity {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const ROOT_VALIDITY_MS = 10 * 365 * DAY_MS;
-// The daemon only reissues at start-up, so the leaf outlives any plausible uptime; it is
-// short next to the root because reissuing it is invisible to clients (they trust the root).
+// Short next to the root because reissuing it is invisible to clients (they trust the root).
 const SERVER_VALIDITY_MS = 2 * 365 * DAY_MS;
-// Reissue early enough that a daemon started just before expiry still runs for weeks.
+// Reissued this long before expiry, at start and by the running daemon (serverRenewalDue):
+// weeks of slack for a daemon that was stopped, or a clock that was wrong, at the due time.
 const RENEW_BEFORE_MS = 60 * DAY_MS;
 const BACKDATE_MS = 60 * 60 * 1000;
 
@@ -45,16 +45,20 @@ const PRIVATE_MODE = 0o600;
  * clients' trust in it survives. Usable files are reused byte for byte (Multipass's too).
  * Directories are made world-readable, so non-root CLIs can read the root CA. No file or
  * directory here is ever reached through a symbolic link: one found where these files belong
- * is refused (UnsafePathError).
+ * is refused (UnsafePathError). Called at start and again by the running daemon when
+ * `serverRenewalDue` comes, with `now` from its clock; between those it changes nothing.
  */
-export async function ensureDaemonIdentity(location: string | DaemonIdentityPaths, logger?: Logger): Promise<DaemonIdentity> {
+export async function ensureDaemonIdentity(
+  location: string | DaemonIdentityPaths,
+  logger?: Logger,
+  now: Date = new Date(),
+): Promise<DaemonIdentity> {
   const paths = typeof location === 'string' ? identityPathsIn(location) : location;
   const certificateDir = dirname(paths.serverCert);
   for (const dir of new Set([certificateDir, dirname(paths.rootCert)])) {
     await ensureDir(dir, DIR_MODE);
     chmodNoFollow(dir, DIR_MODE, 'directory');
   }
-  const now = new Date();
 
   let root = await readPair(paths.rootCert, paths.rootKey);
   const rootProblem = root === undefined ? 'missing' : rootCaProblem(root, now);
@@ -78,6 +82,11 @@ export async function ensureDaemonIdentity(location: string | DaemonIdentityPath
   }
 
   return { rootCertPem: root.certPem, serverCertPem: server.certPem, serverKeyPem: server.keyPem };
+}
+
+/** When `ensureDaemonIdentity` will reissue this identity's server certificate (and, with it, an expiring root). */
+export function serverRenewalDue(identity: DaemonIdentity): Date {
+  return new Date(new Date(new X509Certificate(identity.serverCertPem).validTo).getTime() - RENEW_BEFORE_MS);
 }
 
 function createRootCa(now: Date): Promise<PemKeyPair> {

@@ -6,7 +6,7 @@ import type { Logger } from '../../ports/logger.js';
 import { ClosedConnectionLog } from '../transports/closed-connection-log.js';
 import { DEFAULT_GUARD_SETTINGS, type ConnectionGuardSettings } from '../transports/connection-guard.js';
 import type { Listener } from '../transports/listener.js';
-import { createTlsConnectionServer, destroyConnections, type ServerTlsIdentity } from '../transports/tls-connection-server.js';
+import { createTlsConnectionServer, destroyConnections, replaceServerIdentity, type ServerTlsIdentity } from '../transports/tls-connection-server.js';
 import { multipassRpcDefinition } from './proto.js';
 
 export interface GrpcServerOptions {
@@ -61,6 +61,11 @@ export class GrpcServer {
 
   address(): string {
     return this.listener.address();
+  }
+
+  /** A renewed certificate for new connections; open ones are left as they are. */
+  renewIdentity(identity: ServerTlsIdentity): void {
+    if (this.tls !== undefined) replaceServerIdentity(this.tls, identity);
   }
 
   async stop(): Promise<void> {

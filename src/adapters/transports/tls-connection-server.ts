@@ -16,6 +16,18 @@ export interface ServerTlsIdentity {
   readonly keyPem: string;
 }
 
+/** What the secure context holds; setSecureContext resets whatever it is not given. */
+const secureContextOptions = (identity: ServerTlsIdentity) =>
+  ({ cert: identity.certPem, key: identity.keyPem, minVersion: 'TLSv1.2' }) as const;
+
+/**
+ * Presents `identity` to every handshake from now on. Established connections keep the
+ * session they negotiated: nothing is dropped.
+ */
+export function replaceServerIdentity(server: Server, identity: ServerTlsIdentity): void {
+  server.setSecureContext(secureContextOptions(identity));
+}
+
 /**
  * The TLS front of the daemon. It asks every client for a certificate but accepts any
  * (self-signed client certificates are the point), then hands the decrypted connection to
@@ -29,12 +41,10 @@ export function createTlsConnectionServer(
   logger: Logger,
 ): Server {
   const server = createServer({
-    cert: identity.certPem,
-    key: identity.keyPem,
+    ...secureContextOptions(identity),
     requestCert: true,
     rejectUnauthorized: false,
     ALPNProtocols: ['h2'],
-    minVersion: 'TLSv1.2',
     // node's own timer is an idle timeout (a trickled handshake resets it): the guard's
     // absolute deadline is what holds; this one stays as a second line.
     handshakeTimeout: guard.settings.handshakeTimeoutMs,
