@@ -5,12 +5,14 @@ import { createRpcService } from '../adapters/rpc/rpc-service.js';
 import type { Listener } from '../adapters/transports/listener.js';
 import { ConnectionLimits } from '../domain/connection-limits.js';
 import { DaemonSettings } from '../domain/daemon-settings.js';
+import { LastSeenTracker } from '../domain/last-seen-tracker.js';
 import { PASSPHRASE_KEY, PassphraseVault } from '../domain/passphrase-vault.js';
 import { TrustPolicy } from '../domain/trust-policy.js';
 import { CertStore } from '../ports/cert-store.js';
 import { InstanceInventory } from '../ports/instance-inventory.js';
 import { Logger } from '../ports/logger.js';
 import { SettingsStore } from '../ports/settings-store.js';
+import { TokenStore } from '../ports/token-store.js';
 import type { DaemonConfig } from './config/daemon-config.js';
 import { buildDaemonContainer, type ContainerOverrides } from './container.js';
 import { lockDaemonInstance } from './instance-locks.js';
@@ -19,6 +21,12 @@ import { ListenerToken, VersionToken } from './tokens.js';
 
 /** How soon a certificate removed by another process stops being trusted. */
 export const STORE_REFRESH_MS = 2000;
+
+/**
+ * How often last-seen times go to the store (and at stop): stored times lag by this much at
+ * most. The hidden MULTIPASSD_LAST_SEEN_FLUSH_MS shortens it for the end-to-end tests.
+ */
+export const LAST_SEEN_FLUSH_MS = Number(process.env.MULTIPASSD_LAST_SEEN_FLUSH_MS) || 5 * 60_000;
 
 export interface RunningDaemon {
   /** Where clients reach it: `unix:/path` or `host:port` with the bound port. */
@@ -95,6 +103,9 @@ async function startLocked(config: DaemonConfig, version: string, overrides: Con
       .catch((error: unknown) => logger.warn('cannot re-read the trusted certificates', { error: String(error) }));
   }, STORE_REFRESH_MS);
   storeWatch.unref();
+  const lastSeen = container.get(LastSeenTracker);
+  const seenFlush = setInterval(() => void lastSeen.flush(), LAST_SEEN_FLUSH_MS);
+  seenFlush.unref();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -103,7 +114,10 @@ async function startLocked(config: DaemonConfig, version: string, overrides: Con
     stop: () => {
       stopping ??= (async () => {
         clearInterval(storeWatch);
+        clearInterval(seenFlush);
         await server.stop();
+        await lastSeen.flush();
+        await (await container.getAsync<TokenStore>(TokenStore)).close();
         await certStore.close();
         await settingsStore.close();
         logger.info('multipassd stopped');

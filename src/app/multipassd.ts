@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 import { Builtins, Cli } from 'clipanion';
+import { AuditCommand } from './daemon-cli/audit-command.js';
 import { MigrateStoreCommand } from './daemon-cli/migrate-store-command.js';
 import { StartCommand } from './daemon-cli/start-command.js';
 import { TrustAddCommand } from './daemon-cli/trust-add-command.js';
 import { TrustListCommand } from './daemon-cli/trust-list-command.js';
+import { TrustLabelCommand } from './daemon-cli/trust-label-command.js';
 import { TrustRemoveCommand } from './daemon-cli/trust-remove-command.js';
+import { TrustTokenCommand } from './daemon-cli/trust-token-command.js';
+import { TrustTokenListCommand } from './daemon-cli/trust-token-list-command.js';
+import { TrustTokenRevokeCommand } from './daemon-cli/trust-token-revoke-command.js';
 import { packageVersion } from './package-version.js';
 
 const cli = new Cli({
@@ -14,6 +19,7 @@ const cli = new Cli({
   enableColors: process.stdout.isTTY === true,
 });
 for (const command of [StartCommand, TrustAddCommand, TrustListCommand, TrustRemoveCommand, MigrateStoreCommand]) cli.register(command);
+for (const command of [TrustLabelCommand, TrustTokenCommand, TrustTokenListCommand, TrustTokenRevokeCommand, AuditCommand]) cli.register(command);
 cli.register(Builtins.HelpCommand);
 cli.register(Builtins.VersionCommand);
 process.exitCode = await cli.run(process.argv.slice(2));

@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import { deleteFileDurably } from '../fs/delete-file-durably.js';
 import { errorCode } from '../fs/error-code.js';
 import { readIfPresent } from '../fs/read-if-present.js';
+import { dateOf } from './stored-date.js';
 
 const FILE_MODE = 0o600;
 const FORMAT = 'multipassd-trust-records';
@@ -141,11 +142,6 @@ function decode(entry: unknown): StoredRecord | undefined {
   return lastSeen === undefined ? { provenance } : { provenance, lastSeen };
 }
 
-function dateOf(value: unknown): Date | undefined {
-  if (typeof value !== 'string') return undefined;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date;
-}
 
 async function signatureOf(path: string): Promise<string> {
   try {

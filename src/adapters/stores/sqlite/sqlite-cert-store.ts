@@ -17,6 +17,7 @@ import { fileSignature } from '../../fs/file-signature.js';
 import { storeFaultMessage } from '../store-fault.js';
 import { SqliteConnection, type Prepared } from './sqlite-connection.js';
 import { storeFaultOf, type SqliteDatabase } from './sqlite-database.js';
+import { dateOf } from '../stored-date.js';
 
 interface Row {
   readonly fingerprint: string;
@@ -257,10 +258,6 @@ function recordOf(row: RecordRow): TrustRecord {
   return lastSeen === undefined ? base : { ...base, lastSeen };
 }
 
-function dateOf(text: string): Date | undefined {
-  const date = new Date(text);
-  return Number.isNaN(date.getTime()) ? undefined : date;
-}
 
 /** Identity of the file (inode, size, mtime, ctime), or 'missing'. */
 async function signatureOf(path: string): Promise<string> {

@@ -46,7 +46,7 @@ export class SqliteSettingsStore implements SettingsStore {
   }
 
   async get(key: string): Promise<string | undefined> {
-    return this.unlessEmpty(undefined, () => this.connection.use('read', (c) => c.get.get(key)));
+    return this.connection.useUnlessEmpty('read', undefined, (c) => c.get.get(key));
   }
 
   async set(key: string, value: string): Promise<void> {
@@ -54,25 +54,15 @@ export class SqliteSettingsStore implements SettingsStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.unlessEmpty(undefined, () => this.connection.use('write to', (c) => void c.delete.run(key)));
+    await this.connection.useUnlessEmpty('write to', undefined, (c) => void c.delete.run(key));
   }
 
   /** Ordered by key. */
   async entries(): Promise<ReadonlyArray<readonly [string, string]>> {
-    return this.unlessEmpty([], () => this.connection.use('read', (c) => c.entries.all()));
+    return this.connection.useUnlessEmpty<ReadonlyArray<readonly [string, string]>>('read', [], (c) => c.entries.all());
   }
 
   async close(): Promise<void> {
     this.connection.close();
-  }
-
-  /** An empty file holds no settings: what reading it would find, without making it a database. */
-  private async unlessEmpty<T>(empty: T, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (storeFaultOf(error)?.empty === true) return empty;
-      throw error;
-    }
   }
 }
