@@ -1,20 +1,12 @@
 import { expect } from 'chai';
 import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MULTIPASS_BIN } from '../support/binaries.js';
 import { runCli, type CliUser } from '../support/cli-process.js';
 import { runDaemonCommand, startDaemonProcess, type DaemonProcess } from '../support/daemon-process.js';
+import { NOBODY, nobodyCannotRun } from '../support/nobody.js';
 import { makeTempDir } from '../support/temp-dir.js';
 import { makeTestCertificate } from '../support/test-certificates.js';
 
-/** Why a CLI cannot run as uid 65534 here, or undefined. */
-function nobodyCannotRun(): string | undefined {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return 'spawning a CLI as uid 65534 needs root on Linux';
-  for (let dir = join(MULTIPASS_BIN, '..'); dir !== '/'; dir = join(dir, '..')) {
-    if ((statSync(dir).mode & 0o001) === 0) return `uid 65534 cannot reach the checkout (${dir} is not searchable)`;
-  }
-  return undefined;
-}
 
 interface AuditJson {
   readonly time: string;
@@ -139,13 +131,13 @@ describe('the audit log, end to end', function () {
     chmodSync(join(temp.path, 'sock'), 0o666);
     const home = join(temp.path, 'home-nobody');
     mkdirSync(home);
-    chownSync(home, 65534, 65534);
-    const nobody: CliUser = { home, address: daemon.address, rootCertPath: daemon.rootCertPath, uid: 65534, gid: 65534 };
+    chownSync(home, NOBODY, NOBODY);
+    const nobody: CliUser = { home, address: daemon.address, rootCertPath: daemon.rootCertPath, uid: NOBODY, gid: NOBODY };
     for (let call = 0; call < 3; call += 1) expect((await runCli(nobody, ['list'])).code).to.equal(2);
     const events = await audit();
     expect(events).to.have.length(1);
     expect(events[0]).to.include({ event: 'trust.bootstrap.refused', outcome: 'refused', reason: 'not-admin' });
-    expect(events[0]?.peer).to.include({ uid: 65534, user: 'nobody' });
+    expect(events[0]?.peer).to.include({ uid: NOBODY, user: 'nobody' });
   });
 
   it('keeps the daemon serving and enrolling when the audit log cannot be written, with a warning', async () => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { X509Certificate } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MULTIPASS_BIN } from '../support/binaries.js';
@@ -40,9 +41,10 @@ for (const store of ['pem', 'sqlite'] as const) {
       mkdirSync(home, { recursive: true });
       return { home, address: daemon.address, rootCertPath: daemon.rootCertPath };
     };
+    /** The fingerprint of the client certificate the CLI made for `who`. */
     const fingerprintOf = (who: CliUser) => {
-      const listed = readFileSync(join(who.home, '.local/share/multipass-client-certificate/multipass_cert.pem'), 'utf8');
-      return listed;
+      const pem = readFileSync(join(who.home, '.local/share/multipass-client-certificate/multipass_cert.pem'), 'utf8');
+      return new X509Certificate(pem).fingerprint256.replace(/:/g, '').toLowerCase();
     };
 
     beforeEach(async () => {
@@ -76,7 +78,9 @@ for (const store of ['pem', 'sqlite'] as const) {
       expect(listed.stdout).not.to.contain(token);
       const trusted = await admin('trust', 'list');
       expect(trusted.stdout).to.match(/via=token since=\S+ uid=0 user=root label="bob's laptop"/);
-      expect(fingerprintOf(bob)).to.contain('BEGIN CERTIFICATE');
+      const tokensJson = JSON.parse((await admin('trust', 'token', 'list', '--format', 'json')).stdout) as { tokens: Array<Record<string, unknown>> };
+      expect(tokensJson.tokens).to.have.length(1);
+      expect(tokensJson.tokens[0]).to.include({ id, state: 'used', label: "bob's laptop", used_by: fingerprintOf(bob), revoked_at: null });
     });
 
     it('enrols with a token entered at the passphrase prompt, with the same prompt as for a passphrase', async () => {

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { appendFileSync, chmodSync, chownSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MULTIPASS_BIN } from '../support/binaries.js';
 import { runCli, type CliUser } from '../support/cli-process.js';
 import { runDaemonCommand, startDaemonProcess, type DaemonProcess } from '../support/daemon-process.js';
+import { NOBODY, nobodyCannotRun } from '../support/nobody.js';
 import { makeTempDir } from '../support/temp-dir.js';
 import { makeTestCertificate } from '../support/test-certificates.js';
 
@@ -18,16 +18,7 @@ interface ListedRecord {
   readonly last_seen: string | null;
 }
 
-const NOBODY = 65534;
 
-/** Why a CLI cannot run as uid 65534 here, or undefined. */
-function nobodyCannotRun(): string | undefined {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return 'spawning a CLI as uid 65534 needs root on Linux';
-  for (let dir = join(MULTIPASS_BIN, '..'); dir !== '/'; dir = join(dir, '..')) {
-    if ((statSync(dir).mode & 0o001) === 0) return `uid 65534 cannot reach the checkout (${dir} is not searchable)`;
-  }
-  return undefined;
-}
 
 for (const store of ['pem', 'sqlite'] as const) {
   describe(`who is who: trust records on the ${store} store`, function () {

@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import { InMemoryAuditLog } from '../../../src/adapters/audit/in-memory-audit-log.js';
 import { InMemoryTokenStore } from '../../../src/adapters/stores/in-memory-token-store.js';
 import { AuditTrail } from '../../../src/domain/audit-trail.js';
-import { AuthError } from '../../../src/domain/auth-error.js';
 import type { Fingerprint } from '../../../src/domain/fingerprint.js';
 import {
   DEFAULT_TOKEN_TTL_MS,
@@ -14,6 +13,7 @@ import {
 } from '../../../src/domain/enrolment-tokens.js';
 import { PassphraseVault } from '../../../src/domain/passphrase-vault.js';
 import { InMemorySettingsStore } from '../../../src/adapters/stores/in-memory-settings-store.js';
+import { expectAuthError } from '../../support/expect-auth-error.js';
 import { FakeClock } from '../../support/fakes/fake-clock.js';
 import { FakePassphraseHasher } from '../../support/fakes/fake-passphrase-hasher.js';
 import { FakeScheduler } from '../../support/fakes/fake-scheduler.js';
@@ -34,15 +34,6 @@ function harness() {
   return { clock, store, log, tokens };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<AuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (AuthError.is(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('EnrolmentTokens', () => {
   it('issues a token with the mpt- prefix that expires after 15 minutes by default, and stores only its hash', async () => {
@@ -77,7 +68,7 @@ describe('EnrolmentTokens', () => {
     const { text } = await tokens.issue({ label: "  bob's\nlaptop " });
     const used = await tokens.redeem(text, ALICE);
     expect(used).to.deep.include({ label: "bob's laptop", usedBy: ALICE });
-    const again = await refusal(tokens.redeem(text, BOB));
+    const again = await expectAuthError(tokens.redeem(text, BOB), 'passphrase-mismatch');
     expect(again.code).to.equal('passphrase-mismatch');
     expect(tokenRefusalOf(again)).to.deep.equal({ kind: 'token-refusal', reason: 'token-used', tokenId: 'id1' });
     expect((await tokens.list())[0]).to.deep.include({ state: 'used', usedBy: ALICE });
@@ -94,17 +85,17 @@ describe('EnrolmentTokens', () => {
     const { tokens, clock } = harness();
     const { text } = await tokens.issue({ ttlMs: 5 * MINUTE });
     clock.advance(5 * MINUTE);
-    const error = await refusal(tokens.redeem(text, ALICE));
+    const error = await expectAuthError(tokens.redeem(text, ALICE), 'passphrase-mismatch');
     expect(error.message).to.equal(WRONG_SECRET_MESSAGE);
     expect(tokenRefusalOf(error)?.reason).to.equal('token-expired');
   });
 
   it('says nothing more about an unknown token than about a wrong passphrase', async () => {
     const { tokens } = harness();
-    const error = await refusal(tokens.redeem(`mpt-${'z'.repeat(32)}`, ALICE));
+    const error = await expectAuthError(tokens.redeem(`mpt-${'z'.repeat(32)}`, ALICE), 'passphrase-mismatch');
     const vault = new PassphraseVault(new InMemorySettingsStore(), new FakePassphraseHasher());
     await vault.set('right');
-    const wrongPassphrase = await refusal(vault.verify('wrong'));
+    const wrongPassphrase = await expectAuthError(vault.verify('wrong'), 'passphrase-mismatch');
     expect(error.code).to.equal(wrongPassphrase.code);
     expect(error.message).to.equal(wrongPassphrase.message);
     expect(tokenRefusalOf(error)).to.deep.equal({ kind: 'token-refusal', reason: 'token-unknown' });
@@ -131,7 +122,7 @@ describe('EnrolmentTokens', () => {
     const revoked = await tokens.revoke(first.view.id, ADMIN);
     expect(revoked).to.deep.include({ revoked: true });
     expect(revoked?.view.state).to.equal('revoked');
-    expect(tokenRefusalOf(await refusal(tokens.redeem(first.text, ALICE)))?.reason).to.equal('token-revoked');
+    expect(tokenRefusalOf(await expectAuthError(tokens.redeem(first.text, ALICE), 'passphrase-mismatch'))?.reason).to.equal('token-revoked');
     expect(await tokens.revoke(first.view.id, ADMIN)).to.deep.include({ revoked: false });
     await tokens.redeem(second.text, BOB);
     const late = await tokens.revoke(second.view.id, ADMIN);

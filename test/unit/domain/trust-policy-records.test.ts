@@ -4,7 +4,6 @@ import { InMemoryCertStore } from '../../../src/adapters/stores/in-memory-cert-s
 import { InMemorySettingsStore } from '../../../src/adapters/stores/in-memory-settings-store.js';
 import { InMemoryTokenStore } from '../../../src/adapters/stores/in-memory-token-store.js';
 import { AuditTrail } from '../../../src/domain/audit-trail.js';
-import { AuthError } from '../../../src/domain/auth-error.js';
 import type { Caller } from '../../../src/domain/caller.js';
 import type { ClientCertificate } from '../../../src/domain/client-certificate.js';
 import { DEFAULT_THROTTLE, EnrolmentThrottle, type ThrottleSettings } from '../../../src/domain/enrolment-throttle.js';
@@ -14,6 +13,7 @@ import { PassphraseVault } from '../../../src/domain/passphrase-vault.js';
 import type { Peer } from '../../../src/domain/peer.js';
 import type { SeenTimes } from '../../../src/domain/trust-record.js';
 import { TrustPolicy } from '../../../src/domain/trust-policy.js';
+import { expectAuthError } from '../../support/expect-auth-error.js';
 import { makeClientCertificate } from '../../support/fakes/client-certificates.js';
 import { FakeClock } from '../../support/fakes/fake-clock.js';
 import { FakePassphraseHasher } from '../../support/fakes/fake-passphrase-hasher.js';
@@ -67,15 +67,6 @@ function harness(options: { access?: FakeSocketAccess; throttle?: ThrottleSettin
 
 const caller = (certificate: ClientCertificate, peer: Peer = ALICE): Caller => ({ transport: peer.kind === 'tcp' ? 'tcp' : 'unix', peer, certificate });
 
-async function refusalOf(promise: Promise<unknown>): Promise<AuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (AuthError.is(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('TrustPolicy records, audit and tokens', () => {
   describe('provenance', () => {
@@ -138,8 +129,7 @@ describe('TrustPolicy records, audit and tokens', () => {
       clock.advance(1000);
       const attempts = [used.text, `mpt-${'q'.repeat(32)}`, expiring.text, revoked.text];
       for (const text of attempts) {
-        const error = await refusalOf(policy.enrol(caller(makeClientCertificate(), { ...ALICE, uid: 2000 + attempts.indexOf(text) }), text));
-        expect(error.code, text).to.equal('passphrase-mismatch');
+        const error = await expectAuthError(policy.enrol(caller(makeClientCertificate(), { ...ALICE, uid: 2000 + attempts.indexOf(text) }), text), 'passphrase-mismatch');
         expect(error.message).to.equal(MISMATCH);
       }
       expect(store.size()).to.equal(1);
@@ -155,7 +145,7 @@ describe('TrustPolicy records, audit and tokens', () => {
 
     it('counts a wrong token as a wrong guess in the throttle', async () => {
       const { policy, throttle } = harness();
-      await refusalOf(policy.enrol(caller(makeClientCertificate()), `mpt-${'q'.repeat(32)}`));
+      await expectAuthError(policy.enrol(caller(makeClientCertificate()), `mpt-${'q'.repeat(32)}`), 'passphrase-mismatch');
       expect(throttle.recentFailures(ALICE)).to.equal(1);
     });
 
@@ -164,8 +154,7 @@ describe('TrustPolicy records, audit and tokens', () => {
       await vault.set('mpt-my-old-passphrase');
       expect((await policy.enrol(caller(makeClientCertificate()), 'mpt-my-old-passphrase')).via).to.equal('passphrase');
       await vault.set(`mpt-${'a'.repeat(32)}`);
-      const error = await refusalOf(policy.enrol(caller(makeClientCertificate()), `mpt-${'a'.repeat(32)}`));
-      expect(error.code).to.equal('passphrase-mismatch');
+      await expectAuthError(policy.enrol(caller(makeClientCertificate()), `mpt-${'a'.repeat(32)}`), 'passphrase-mismatch');
     });
 
     it('lets exactly one of two clients enrolling with one token at once in', async () => {
@@ -185,9 +174,9 @@ describe('TrustPolicy records, audit and tokens', () => {
       const { policy, vault, log, scheduler } = harness();
       await vault.set('right');
       const cert = makeClientCertificate();
-      await refusalOf(policy.enrol(caller(cert), 'wrong-1'));
+      await expectAuthError(policy.enrol(caller(cert), 'wrong-1'), 'passphrase-mismatch');
       await scheduler.advance(2000);
-      await refusalOf(policy.enrol(caller(cert), 'wrong-2'));
+      await expectAuthError(policy.enrol(caller(cert), 'wrong-2'), 'passphrase-mismatch');
       const refusals = log.events.filter((event) => event.event === 'trust.enrol.refused');
       expect(refusals).to.have.length(2);
       expect(refusals[0]).to.deep.include({ outcome: 'refused', reason: 'passphrase-mismatch', fingerprint: cert.fingerprint, via: 'passphrase' });
@@ -196,7 +185,7 @@ describe('TrustPolicy records, audit and tokens', () => {
 
     it('audits refusals a client can repeat at any rate (throttled, no passphrase set) once a minute per peer, with a count', async () => {
       const { policy, log, scheduler } = harness();
-      for (let i = 0; i < 20; i += 1) await refusalOf(policy.enrol(caller(makeClientCertificate()), 'anything'));
+      for (let i = 0; i < 20; i += 1) await expectAuthError(policy.enrol(caller(makeClientCertificate()), 'anything'), 'no-passphrase-set');
       expect(log.events).to.have.length(1);
       expect(log.events[0]).to.deep.include({ event: 'trust.enrol.refused', reason: 'no-passphrase-set' });
       await scheduler.advance(60_000);
@@ -206,7 +195,7 @@ describe('TrustPolicy records, audit and tokens', () => {
 
     it('audits a refused bootstrap of a caller outside the admin group, once a minute per peer', async () => {
       const { policy, log } = harness({ access: FakeSocketAccess.restrictedUnix() });
-      for (let i = 0; i < 5; i += 1) await refusalOf(policy.admit(caller(makeClientCertificate(), NOBODY)));
+      for (let i = 0; i < 5; i += 1) await expectAuthError(policy.admit(caller(makeClientCertificate(), NOBODY)), 'not-trusted');
       expect(log.events).to.have.length(1);
       expect(log.events[0]).to.deep.include({
         event: 'trust.bootstrap.refused',
@@ -245,7 +234,7 @@ describe('TrustPolicy records, audit and tokens', () => {
       const admin = makeClientCertificate();
       const stranger = makeClientCertificate();
       await policy.admit(caller(admin));
-      await refusalOf(policy.admit(caller(stranger)));
+      await expectAuthError(policy.admit(caller(stranger)), 'not-trusted');
       expect(seen.noted(admin.fingerprint)).to.deep.equal(clock.now());
       expect(seen.noted(stranger.fingerprint)).to.equal(undefined);
     });

@@ -56,6 +56,18 @@ export class SqliteConnection<S> {
     }
   }
 
+  /**
+   * Opens the connection now, for a store that shares the file with SqliteCertStore: a file
+   * that is not a store is that store's to report (once), and here only means "not opened yet".
+   */
+  openUnlessFaulty(): void {
+    try {
+      this.open();
+    } catch (error) {
+      if (storeFaultOf(error) === undefined) throw error;
+    }
+  }
+
   open(options: OpenOptions = {}): Prepared<S> {
     if (this.closed) throw new AuthError('store-unavailable', `The SQLite store '${this.filePath}' is closed.`);
     if (this.opened !== undefined) return this.opened;

@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Logger } from '../../../ports/logger.js';
 import type { SettingsStore } from '../../../ports/settings-store.js';
 import { SqliteConnection } from './sqlite-connection.js';
-import { storeFaultOf, type SqliteDatabase } from './sqlite-database.js';
+import type { SqliteDatabase } from './sqlite-database.js';
 
 const statements = (db: SqliteDatabase) => ({
   get: db.prepare<[string], string>('SELECT value FROM settings WHERE key = ?').pluck(),
@@ -33,12 +33,7 @@ export class SqliteSettingsStore implements SettingsStore {
   }
 
   async load(): Promise<void> {
-    try {
-      this.connection.open();
-    } catch (error) {
-      // The certificate store reports a damaged file once; here it only means "not opened yet".
-      if (storeFaultOf(error) === undefined) throw error;
-    }
+    this.connection.openUnlessFaulty();
   }
 
   location(): string {

@@ -4,7 +4,7 @@ import type { Logger } from '../../../ports/logger.js';
 import type { Redemption, TokenStore } from '../../../ports/token-store.js';
 import { dateOf } from '../stored-date.js';
 import { SqliteConnection } from './sqlite-connection.js';
-import { storeFaultOf, type SqliteDatabase } from './sqlite-database.js';
+import type { SqliteDatabase } from './sqlite-database.js';
 
 interface Row {
   readonly id: string;
@@ -53,12 +53,7 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async load(): Promise<void> {
-    try {
-      this.connection.open();
-    } catch (error) {
-      // The certificate store reports a damaged file once; here it only means "not opened yet".
-      if (storeFaultOf(error) === undefined) throw error;
-    }
+    this.connection.openUnlessFaulty();
   }
 
   async add(token: EnrolmentToken): Promise<void> {
