@@ -4,7 +4,6 @@ import type { Fingerprint } from '../../domain/fingerprint.js';
 import type { TrustedCertificate } from '../../domain/trusted-certificate.js';
 import {
   provenanceFor,
-  unknownProvenance,
   withLabel,
   type IncomingCertificate,
   type Provenance,
@@ -18,7 +17,7 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import { deleteFileDurably } from '../fs/delete-file-durably.js';
 import { fileSignature } from '../fs/file-signature.js';
 import { errorCode, withFileLock } from '../fs/file-lock.js';
-import { ProvenanceSidecar, type StoredRecord, type StoredRecords } from './pem-provenance-sidecar.js';
+import { completeRecords, fileRecord, ProvenanceSidecar, recordOf, stored, type StoredRecords } from './pem-provenance-sidecar.js';
 import { storeFaultMessage } from './store-fault.js';
 
 const FILE_MODE = 0o600;
@@ -329,26 +328,6 @@ function indexOf(blocks: readonly PemBlock[]): Index {
     if (certificate !== undefined && !index.has(certificate.fingerprint)) index.set(certificate.fingerprint, certificate);
   }
   return index;
-}
-
-/**
- * One record per certificate of `index`, in its order: the stored one, else `file` at
- * `fileAt`. Records of certificates no longer there are dropped.
- */
-function completeRecords(index: Index, records: StoredRecords, fileAt: Date): StoredRecords {
-  const complete: StoredRecords = new Map();
-  for (const fingerprint of index.keys()) complete.set(fingerprint, records.get(fingerprint) ?? fileRecord(fileAt));
-  return complete;
-}
-
-const fileRecord = (at: Date): StoredRecord => ({ provenance: unknownProvenance(at) });
-
-const stored = (provenance: Provenance, lastSeen: Date | undefined): StoredRecord =>
-  lastSeen === undefined ? { provenance } : { provenance, lastSeen };
-
-function recordOf(cert: TrustedCertificate, { provenance, lastSeen }: StoredRecord): TrustRecord {
-  const base = { fingerprint: cert.fingerprint, pem: cert.pem, provenance };
-  return lastSeen === undefined ? base : { ...base, lastSeen };
 }
 
 const isBlank = (text: string): boolean => text.trim() === '';

@@ -1,6 +1,7 @@
 import { rename, stat } from 'node:fs/promises';
 import { isFingerprint, type Fingerprint } from '../../domain/fingerprint.js';
-import { isTrustVia, normaliseLabel, type Provenance } from '../../domain/trust-record.js';
+import type { TrustedCertificate } from '../../domain/trusted-certificate.js';
+import { isTrustVia, normaliseLabel, unknownProvenance, type Provenance, type TrustRecord } from '../../domain/trust-record.js';
 import type { Logger } from '../../ports/logger.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { deleteFileDurably } from '../fs/delete-file-durably.js';
@@ -88,6 +89,29 @@ export class ProvenanceSidecar {
       { file: this.filePath },
     );
   }
+}
+
+/**
+ * One record per certificate of `index`, in its order: the stored one, else `file` at
+ * `fileAt`. Records of certificates no longer there are dropped.
+ */
+export function completeRecords(index: ReadonlyMap<Fingerprint, unknown>, records: StoredRecords, fileAt: Date): StoredRecords {
+  const complete: StoredRecords = new Map();
+  for (const fingerprint of index.keys()) complete.set(fingerprint, records.get(fingerprint) ?? fileRecord(fileAt));
+  return complete;
+}
+
+/** The record of a certificate found with none: origin unknown, trusted no later than `at`. */
+export const fileRecord = (at: Date): StoredRecord => ({ provenance: unknownProvenance(at) });
+
+/** A record without a `lastSeen` key when there is no time. */
+export const stored = (provenance: Provenance, lastSeen: Date | undefined): StoredRecord =>
+  lastSeen === undefined ? { provenance } : { provenance, lastSeen };
+
+/** A certificate and its record, as `CertStore.list` describes them. */
+export function recordOf(cert: TrustedCertificate, { provenance, lastSeen }: StoredRecord): TrustRecord {
+  const base = { fingerprint: cert.fingerprint, pem: cert.pem, provenance };
+  return lastSeen === undefined ? base : { ...base, lastSeen };
 }
 
 function encode({ provenance, lastSeen }: StoredRecord): Record<string, unknown> {
