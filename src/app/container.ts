@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
+import { NodeTokenSecrets } from '../adapters/crypto/node-token-secrets.js';
 import { ScryptPassphraseHasher } from '../adapters/crypto/scrypt-passphrase-hasher.js';
 import { PinoLogger } from '../adapters/logging/pino-logger.js';
 import { EmptyInstanceInventory } from '../adapters/system/empty-instance-inventory.js';
@@ -10,6 +11,7 @@ import { InstanceInventory } from '../ports/instance-inventory.js';
 import { Logger } from '../ports/logger.js';
 import { PassphraseHasher } from '../ports/passphrase-hasher.js';
 import { Scheduler } from '../ports/scheduler.js';
+import { TokenSecrets } from '../ports/token-secrets.js';
 import type { DaemonConfig } from './config/daemon-config.js';
 import { domainModule } from './domain.module.js';
 import { storesModule } from './stores.module.js';
@@ -30,6 +32,7 @@ export function buildDaemonContainer(config: DaemonConfig, version: string, over
   container.bind(Scheduler).toConstantValue(new SystemScheduler());
   container.bind(PassphraseHasher).toConstantValue(new ScryptPassphraseHasher());
   container.bind(InstanceInventory).toConstantValue(new EmptyInstanceInventory());
+  container.bind(TokenSecrets).toConstantValue(new NodeTokenSecrets());
   container.load(domainModule(config), storesModule(config.store, config.dataDir), transportsModule(config));
   return container;
 }

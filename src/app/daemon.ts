@@ -7,6 +7,7 @@ import { createRpcService } from '../adapters/rpc/rpc-service.js';
 import type { Listener } from '../adapters/transports/listener.js';
 import { ConnectionLimits } from '../domain/connection-limits.js';
 import { DaemonSettings } from '../domain/daemon-settings.js';
+import { LastSeenTracker } from '../domain/last-seen-tracker.js';
 import { PASSPHRASE_KEY, PassphraseVault } from '../domain/passphrase-vault.js';
 import { TrustPolicy } from '../domain/trust-policy.js';
 import { CertStore } from '../ports/cert-store.js';
@@ -15,6 +16,7 @@ import { InstanceInventory } from '../ports/instance-inventory.js';
 import { Logger } from '../ports/logger.js';
 import { Scheduler } from '../ports/scheduler.js';
 import { SettingsStore } from '../ports/settings-store.js';
+import { TokenStore } from '../ports/token-store.js';
 import type { DaemonConfig } from './config/daemon-config.js';
 import { buildDaemonContainer, type ContainerOverrides } from './container.js';
 import { lockDaemonInstance } from './instance-locks.js';
@@ -25,6 +27,12 @@ import { ListenerToken, VersionToken } from './tokens.js';
 
 /** How soon a certificate removed by another process stops being trusted. */
 export const STORE_REFRESH_MS = 2000;
+
+/**
+ * How often last-seen times go to the store (and at stop): stored times lag by this much at
+ * most. The hidden MULTIPASSD_LAST_SEEN_FLUSH_MS shortens it for the end-to-end tests.
+ */
+export const LAST_SEEN_FLUSH_MS = Number(process.env.MULTIPASSD_LAST_SEEN_FLUSH_MS) || 5 * 60_000;
 
 export interface RunningDaemon {
   /** Where clients reach it: `unix:/path` or `host:port` with the bound port. */
@@ -109,6 +117,9 @@ async function startLocked(config: DaemonConfig, version: string, overrides: Con
     logger,
     swap: (renewed) => server.renewIdentity({ certPem: renewed.serverCertPem, keyPem: renewed.serverKeyPem }),
   });
+  const lastSeen = container.get(LastSeenTracker);
+  const seenFlush = setInterval(() => void lastSeen.flush(), LAST_SEEN_FLUSH_MS);
+  seenFlush.unref();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -118,7 +129,10 @@ async function startLocked(config: DaemonConfig, version: string, overrides: Con
       stopping ??= (async () => {
         clearInterval(storeWatch);
         await renewal.stop();
+        clearInterval(seenFlush);
         await server.stop();
+        await lastSeen.flush();
+        await (await container.getAsync<TokenStore>(TokenStore)).close();
         await certStore.close();
         await settingsStore.close();
         logger.info('multipassd stopped');

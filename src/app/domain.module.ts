@@ -1,9 +1,14 @@
 import { ContainerModule } from 'inversify';
+import { AuditTrail } from '../domain/audit-trail.js';
 import { ConnectionLimits } from '../domain/connection-limits.js';
 import { DaemonSettings } from '../domain/daemon-settings.js';
 import { DEFAULT_THROTTLE, EnrolmentThrottle } from '../domain/enrolment-throttle.js';
+import { EnrolmentTokens } from '../domain/enrolment-tokens.js';
+import { LastSeenTracker } from '../domain/last-seen-tracker.js';
 import { PassphraseVault } from '../domain/passphrase-vault.js';
+import { TrustAdministration } from '../domain/trust-administration.js';
 import { TrustPolicy } from '../domain/trust-policy.js';
+import { AuditLog } from '../ports/audit-log.js';
 import { CertStore } from '../ports/cert-store.js';
 import { Clock } from '../ports/clock.js';
 import { Logger } from '../ports/logger.js';
@@ -11,6 +16,8 @@ import { PassphraseHasher } from '../ports/passphrase-hasher.js';
 import { Scheduler } from '../ports/scheduler.js';
 import { SettingsStore } from '../ports/settings-store.js';
 import { SocketAccess } from '../ports/socket-access.js';
+import { TokenSecrets } from '../ports/token-secrets.js';
+import { TokenStore } from '../ports/token-store.js';
 import { UserDirectory } from '../ports/user-directory.js';
 import type { DaemonConfig } from './config/daemon-config.js';
 
@@ -41,6 +48,28 @@ export function domainModule(config: DaemonConfig): ContainerModule {
           maxUntrustedPerPeer: config.limits.maxUntrustedConnectionsPerPeer,
         }),
       );
+    bind(AuditTrail)
+      .toResolvedValue(
+        (log: AuditLog, clock: Clock, scheduler: Scheduler, logger: Logger) => new AuditTrail(log, clock, scheduler, logger),
+        [AuditLog, Clock, Scheduler, Logger],
+      )
+      .inSingletonScope();
+    bind(EnrolmentTokens)
+      .toResolvedValue(
+        (store: TokenStore, secrets: TokenSecrets, clock: Clock, audit: AuditTrail) => new EnrolmentTokens(store, secrets, clock, audit),
+        [TokenStore, TokenSecrets, Clock, AuditTrail],
+      )
+      .inSingletonScope();
+    bind(LastSeenTracker)
+      .toResolvedValue((store: CertStore, clock: Clock, logger: Logger) => new LastSeenTracker(store, clock, logger), [CertStore, Clock, Logger])
+      .inSingletonScope();
+    bind(TrustAdministration)
+      .toResolvedValue((store: CertStore, audit: AuditTrail, clock: Clock) => new TrustAdministration(store, audit, clock), [
+        CertStore,
+        AuditTrail,
+        Clock,
+      ])
+      .inSingletonScope();
     bind(TrustPolicy)
       .toResolvedValue(
         (
@@ -51,6 +80,9 @@ export function domainModule(config: DaemonConfig): ContainerModule {
           users: UserDirectory,
           clock: Clock,
           logger: Logger,
+          tokens: EnrolmentTokens,
+          audit: AuditTrail,
+          seen: LastSeenTracker,
         ) =>
           new TrustPolicy({
             store,
@@ -61,8 +93,11 @@ export function domainModule(config: DaemonConfig): ContainerModule {
             clock,
             logger,
             options: { rejectExpired: config.rejectExpiredCertificates },
+            tokens,
+            audit,
+            seen,
           }),
-        [CertStore, SocketAccess, PassphraseVault, EnrolmentThrottle, UserDirectory, Clock, Logger],
+        [CertStore, SocketAccess, PassphraseVault, EnrolmentThrottle, UserDirectory, Clock, Logger, EnrolmentTokens, AuditTrail, LastSeenTracker],
       )
       .inSingletonScope();
     bind(DaemonSettings)

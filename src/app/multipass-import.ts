@@ -60,7 +60,8 @@ export async function importMultipass(config: DaemonConfig, source: MultipassLoc
   const certificates = install.clients?.certificates ?? [];
 
   const { added, passphrase } = await withStores(config, async ({ certs, settings }) => {
-    const addedNow = shared ? 0 : await certs.addAll(certificates);
+    // Recorded as imported, with the time of the import (Multipass kept no record of how or when).
+    const addedNow = shared ? 0 : await certs.addAll(certificates, { via: 'import', at: new Date() });
     const current = await settings.get(PASSPHRASE_KEY);
     const hash = install.passphraseHash;
     let outcome: ImportReport['passphrase'];

@@ -1,5 +1,9 @@
+import { AuditTrail } from '../domain/audit-trail.js';
+import { EnrolmentTokens } from '../domain/enrolment-tokens.js';
+import { TrustAdministration } from '../domain/trust-administration.js';
 import { CertStore } from '../ports/cert-store.js';
 import { SettingsStore } from '../ports/settings-store.js';
+import { TokenStore } from '../ports/token-store.js';
 import type { DaemonConfig } from './config/daemon-config.js';
 import { buildDaemonContainer } from './container.js';
 import { prepareDataDir } from './data-dir.js';
@@ -8,6 +12,11 @@ import { packageVersion } from './package-version.js';
 export interface StoreSession {
   readonly certs: CertStore;
   readonly settings: SettingsStore;
+  readonly tokenStore: TokenStore;
+  /** The admin's use cases over these stores, audited as the daemon's are. */
+  readonly admin: TrustAdministration;
+  readonly tokens: EnrolmentTokens;
+  readonly audit: AuditTrail;
 }
 
 /**
@@ -19,12 +28,30 @@ export async function withStores<T>(config: DaemonConfig, work: (session: StoreS
   const container = buildDaemonContainer(config, packageVersion());
   const certs = await container.getAsync<CertStore>(CertStore);
   const settings = await container.getAsync<SettingsStore>(SettingsStore);
+  const tokenStore = await container.getAsync<TokenStore>(TokenStore);
   await certs.load();
   await settings.load();
+  await tokenStore.load();
   try {
-    return await work({ certs, settings });
+    return await work({
+      certs,
+      settings,
+      tokenStore,
+      admin: await container.getAsync(TrustAdministration),
+      tokens: await container.getAsync(EnrolmentTokens),
+      audit: await container.getAsync(AuditTrail),
+    });
   } finally {
     await certs.close();
     await settings.close();
+    await tokenStore.close();
   }
+}
+
+/**
+ * The audit trail of the configured data dir, opening no store: reading the log needs none,
+ * and must work whatever state the stores are in.
+ */
+export function auditTrailOf(config: DaemonConfig): Promise<AuditTrail> {
+  return buildDaemonContainer(config, packageVersion()).getAsync(AuditTrail);
 }

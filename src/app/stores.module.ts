@@ -1,24 +1,34 @@
 import { ContainerModule } from 'inversify';
+import { JsonLinesAuditLog } from '../adapters/audit/json-lines-audit-log.js';
 import { IniFileSettingsStore } from '../adapters/stores/ini-file-settings-store.js';
+import { JsonFileTokenStore } from '../adapters/stores/json-file-token-store.js';
 import { PemFileCertStore } from '../adapters/stores/pem-file-cert-store.js';
 import { SqliteCertStore } from '../adapters/stores/sqlite/sqlite-cert-store.js';
 import { SqliteSettingsStore } from '../adapters/stores/sqlite/sqlite-settings-store.js';
+import { SqliteTokenStore } from '../adapters/stores/sqlite/sqlite-token-store.js';
+import { AuditLog } from '../ports/audit-log.js';
 import { CertStore } from '../ports/cert-store.js';
 import { Logger } from '../ports/logger.js';
 import { SettingsStore } from '../ports/settings-store.js';
+import { TokenStore } from '../ports/token-store.js';
 import type { StoreKind } from './config/daemon-config.js';
 import { pemCertStorePath, settingsFilePath, sqliteStorePath } from './paths.js';
+import { auditLogPath, tokenFilePath } from './trust-data-paths.js';
 
 /**
- * `store: pem` keeps Multipass's own files (the PEM bundle an admin can append to, and an
- * INI settings file); `store: sqlite` keeps both in `<data>/multipassd.db`.
+ * `store: pem` keeps Multipass's own files (the PEM bundle an admin can append to, with its
+ * records in a sidecar, and an INI settings file) and enrolment tokens in a JSON file;
+ * `store: sqlite` keeps all three in `<data>/multipassd.db`. The audit log is the same file
+ * for both.
  */
 export function storesModule(kind: StoreKind, dataDir: string): ContainerModule {
   return new ContainerModule(({ bind }) => {
+    bind(AuditLog).toConstantValue(new JsonLinesAuditLog(auditLogPath(dataDir)));
     if (kind === 'sqlite') {
       const path = sqliteStorePath(dataDir);
       bind(SqliteCertStore).toResolvedValue((logger: Logger) => new SqliteCertStore(path, logger), [Logger]).inSingletonScope();
       bind(SqliteSettingsStore).toResolvedValue((logger: Logger) => new SqliteSettingsStore(path, logger), [Logger]).inSingletonScope();
+      bind(TokenStore).toResolvedValue((logger: Logger) => new SqliteTokenStore(path, logger), [Logger]).inSingletonScope();
       bind(CertStore).toService(SqliteCertStore);
       bind(SettingsStore).toService(SqliteSettingsStore);
     } else {
@@ -26,6 +36,7 @@ export function storesModule(kind: StoreKind, dataDir: string): ContainerModule 
       const settings = settingsFilePath(dataDir);
       bind(PemFileCertStore).toResolvedValue((logger: Logger) => new PemFileCertStore(certs, logger), [Logger]).inSingletonScope();
       bind(IniFileSettingsStore).toResolvedValue((logger: Logger) => new IniFileSettingsStore(settings, logger), [Logger]).inSingletonScope();
+      bind(TokenStore).toConstantValue(new JsonFileTokenStore(tokenFilePath(dataDir)));
       bind(CertStore).toService(PemFileCertStore);
       bind(SettingsStore).toService(IniFileSettingsStore);
     }

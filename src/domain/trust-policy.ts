@@ -3,18 +3,25 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { SocketAccess } from '../ports/socket-access.js';
 import type { UserDirectory } from '../ports/user-directory.js';
+import type { AuditEntry } from './audit-event.js';
+import type { AuditTrail } from './audit-trail.js';
 import { AuthError } from './auth-error.js';
 import type { Caller } from './caller.js';
 import { isCurrentlyValid, type ClientCertificate } from './client-certificate.js';
 import type { EnrolmentThrottle } from './enrolment-throttle.js';
+import { EnrolmentTokens, tokenRefusalOf } from './enrolment-tokens.js';
+import type { EnrolmentToken } from './enrolment-token.js';
 import type { Fingerprint } from './fingerprint.js';
+import type { LastSeenTracker } from './last-seen-tracker.js';
 import type { PassphraseVault } from './passphrase-vault.js';
-import type { Peer } from './peer.js';
+import { PeerNames } from './peer-names.js';
+import { peerKey, type Peer } from './peer.js';
+import type { Provenance } from './trust-record.js';
 
 /** Why a caller was admitted; `bootstrap` is the first admin-group client on an empty store. */
 export interface Principal {
   readonly fingerprint: Fingerprint;
-  readonly via: 'trusted' | 'bootstrap' | 'passphrase';
+  readonly via: 'trusted' | 'bootstrap' | 'passphrase' | 'token';
 }
 
 /** Both lines, as Multipass's daemon sends them: any client prints the status text as it is. */
@@ -38,6 +45,12 @@ export interface TrustPolicyDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly options?: TrustPolicyOptions;
+  /** One-time enrolment tokens; without them, every secret is a passphrase. */
+  readonly tokens?: EnrolmentTokens;
+  /** Where bootstraps, enrolments and their refusals are recorded. */
+  readonly audit?: AuditTrail;
+  /** Notes trusted callers as seen, in memory (the daemon flushes it). */
+  readonly seen?: LastSeenTracker;
 }
 
 /**
@@ -50,11 +63,13 @@ export class TrustPolicy {
   private readonly store: CertStore;
   private readonly access: SocketAccess;
   private readonly logger: Logger;
+  private readonly names: PeerNames;
 
   constructor(private readonly deps: TrustPolicyDeps) {
     this.store = deps.store;
     this.access = deps.access;
     this.logger = deps.logger;
+    this.names = new PeerNames(deps.users);
   }
 
   /** Rule 7: an empty store keeps the socket restricted so that bootstrap is safe; so does a damaged one. */
@@ -96,6 +111,7 @@ export class TrustPolicy {
   async admit(caller: Caller, { bootstrap }: { bootstrap: boolean } = { bootstrap: true }): Promise<Principal> {
     const cert = this.presentedCertificate(caller);
     if (this.store.contains(cert.fingerprint)) {
+      this.deps.seen?.note(cert.fingerprint);
       return { fingerprint: cert.fingerprint, via: 'trusted' };
     }
     // Before refusing, look again: an admin may have trusted this client from another process
@@ -112,7 +128,14 @@ export class TrustPolicy {
     if (!(await this.isAdminPeer(caller.peer))) {
       this.logger.warn('refused to bootstrap trust for a caller that is neither root nor in the admin group', {
         fingerprint: cert.fingerprint,
-        peer: await this.describePeer(caller.peer),
+        peer: await this.names.forLog(caller.peer),
+      });
+      await this.deps.audit?.recordRepeated(`bootstrap:${peerKey(caller.peer)}`, {
+        event: 'trust.bootstrap.refused',
+        outcome: 'refused',
+        fingerprint: cert.fingerprint,
+        peer: await this.names.forAudit(caller.peer),
+        reason: 'not-admin',
       });
       throw notTrusted();
     }
@@ -125,54 +148,97 @@ export class TrustPolicy {
       if (this.store.size() !== 0 || !this.access.isRestricted() || this.store.fault() !== undefined) {
         throw notTrusted();
       }
-      await this.trust(cert);
+      await this.trust(cert, await this.names.provenance('bootstrap', caller.peer, this.deps.clock.now()));
       this.logger.info('trusted the first admin client on the restricted socket', {
         fingerprint: cert.fingerprint,
-        peer: await this.describePeer(caller.peer),
+        peer: await this.names.forLog(caller.peer),
       });
+      await this.deps.audit?.record({
+        event: 'trust.bootstrap',
+        outcome: 'ok',
+        fingerprint: cert.fingerprint,
+        via: 'bootstrap',
+        peer: await this.names.forAudit(caller.peer),
+      });
+      // The call that bootstraps is the client's first trusted call.
+      this.deps.seen?.note(cert.fingerprint);
       return { fingerprint: cert.fingerprint, via: 'bootstrap' } as const;
     });
   }
 
   /**
-   * Rule 5: a caller who knows the passphrase has its certificate trusted. Checks wait their
-   * turn in the throttle, per peer; every refusal is logged with the certificate and the peer.
+   * Rule 5: a caller who knows the passphrase, or holds a one-time enrolment token, has its
+   * certificate trusted. A secret shaped like a token (`mpt-...`) is only ever tried as a
+   * token, so a token works with no passphrase set, and a wrong, used, revoked or expired one
+   * gets the wrong-passphrase answer and counts as a wrong guess. Checks wait their turn in the
+   * throttle, per peer; every refusal is logged and audited with the certificate and the peer.
    * @throws AuthError `no-passphrase-set`, `passphrase-mismatch`, `too-many-attempts`,
    * `not-trusted` (no certificate)
    */
-  async enrol(caller: Caller, passphrase: string): Promise<Principal> {
+  async enrol(caller: Caller, secret: string): Promise<Principal> {
     const cert = this.presentedCertificate(caller);
+    const tokens = this.deps.tokens;
+    const viaToken = tokens !== undefined && EnrolmentTokens.looksLikeToken(secret);
+    const via = viaToken ? 'token' : 'passphrase';
+    let token: EnrolmentToken | undefined;
     try {
-      await this.deps.throttle.attempt(caller.peer, () => this.deps.vault.verify(passphrase));
+      await this.deps.throttle.attempt(caller.peer, async () => {
+        if (viaToken) token = await tokens.redeem(secret, cert.fingerprint);
+        else await this.deps.vault.verify(secret);
+      });
     } catch (error) {
-      if (AuthError.is(error)) {
-        this.logger.info('refused an enrolment', {
-          reason: error.code,
-          fingerprint: cert.fingerprint,
-          peer: await this.describePeer(caller.peer),
-          failuresThisMinute: this.deps.throttle.recentFailures(caller.peer),
-        });
-      }
+      if (AuthError.is(error)) await this.refusedEnrolment(caller, cert, via, error);
       throw error;
     }
-    await this.trust(cert);
-    this.logger.info('trusted a client that gave the passphrase', {
+    // A token's label names whoever enrols with it.
+    const label = token?.label;
+    const provenance = await this.names.provenance(via, caller.peer, this.deps.clock.now());
+    const added = await this.trust(cert, label === undefined ? provenance : { ...provenance, label });
+    this.logger.info(`trusted a client that gave ${viaToken ? 'an enrolment token' : 'the passphrase'}`, {
       fingerprint: cert.fingerprint,
-      peer: await this.describePeer(caller.peer),
+      peer: await this.names.forLog(caller.peer),
+      ...(token === undefined ? {} : { token: token.id }),
     });
-    return { fingerprint: cert.fingerprint, via: 'passphrase' };
+    await this.deps.audit?.record({
+      event: 'trust.enrol',
+      outcome: 'ok',
+      fingerprint: cert.fingerprint,
+      via,
+      peer: await this.names.forAudit(caller.peer),
+      ...(token === undefined ? {} : { tokenId: token.id }),
+      ...(label === undefined ? {} : { label }),
+      ...(added ? {} : { reason: 'already-trusted' }),
+    });
+    return { fingerprint: cert.fingerprint, via };
   }
 
-  /** For log lines: uid and account name, or the address. */
-  async describePeer(peer: Peer): Promise<Record<string, unknown>> {
-    switch (peer.kind) {
-      case 'unix':
-        return { uid: peer.uid, user: (await this.deps.users.userName(peer.uid)) ?? null, pid: peer.pid };
-      case 'tcp':
-        return { address: peer.address };
-      default:
-        return { unknown: true };
-    }
+  /**
+   * Logs and audits a refused enrolment. A wrong guess is one line each (the throttle bounds
+   * them); other refusals, which a client may send at any rate, are coalesced per peer.
+   */
+  private async refusedEnrolment(caller: Caller, cert: ClientCertificate, via: 'token' | 'passphrase', error: AuthError): Promise<void> {
+    const refusal = tokenRefusalOf(error);
+    const reason = refusal?.reason ?? error.code;
+    this.logger.info('refused an enrolment', {
+      reason,
+      fingerprint: cert.fingerprint,
+      peer: await this.names.forLog(caller.peer),
+      failuresThisMinute: this.deps.throttle.recentFailures(caller.peer),
+      ...(refusal?.tokenId === undefined ? {} : { token: refusal.tokenId }),
+    });
+    const audit = this.deps.audit;
+    if (audit === undefined) return;
+    const entry: AuditEntry = {
+      event: 'trust.enrol.refused',
+      outcome: 'refused',
+      fingerprint: cert.fingerprint,
+      via,
+      peer: await this.names.forAudit(caller.peer),
+      reason,
+      ...(refusal?.tokenId === undefined ? {} : { tokenId: refusal.tokenId }),
+    };
+    if (error.code === 'passphrase-mismatch') await audit.record(entry);
+    else await audit.recordRepeated(`enrol:${peerKey(caller.peer)}:${reason}`, entry);
   }
 
   /** Defence in depth (rule 3): whatever the socket's mode, only root or the admin group bootstraps. */
@@ -192,10 +258,11 @@ export class TrustPolicy {
     return cert;
   }
 
-  /** Once any client is trusted the socket is opened, as Multipass does. */
-  private async trust(cert: ClientCertificate): Promise<void> {
-    await this.store.add({ fingerprint: cert.fingerprint, pem: cert.pem });
+  /** Once any client is trusted the socket is opened, as Multipass does. False when it was trusted already. */
+  private async trust(cert: ClientCertificate, provenance: Provenance): Promise<boolean> {
+    const added = await this.store.add({ fingerprint: cert.fingerprint, pem: cert.pem }, provenance);
     await this.access.open();
+    return added;
   }
 
   private serialised<T>(work: () => Promise<T>): Promise<T> {

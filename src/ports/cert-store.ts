@@ -1,10 +1,14 @@
 import type { Fingerprint } from '../domain/fingerprint.js';
 import type { TrustedCertificate } from '../domain/trusted-certificate.js';
+import type { IncomingCertificate, Provenance, SeenTimes, TrustRecord } from '../domain/trust-record.js';
 
 export const CertStore = Symbol('CertStore');
 
 /**
- * The set of client certificates the daemon trusts, keyed by SHA-256 fingerprint.
+ * The set of client certificates the daemon trusts, keyed by SHA-256 fingerprint, each with
+ * the record of how it got in (provenance), an optional label and when it was last seen.
+ * Trust itself is only the fingerprint: a record that cannot be read never loses a
+ * certificate, it only makes it show as `via: 'file'`.
  * Every adapter passes test/contract/cert-store.contract.ts.
  */
 export interface CertStore {
@@ -35,20 +39,24 @@ export interface CertStore {
   size(): number;
 
   /**
-   * Persists the certificate durably (atomically) before resolving. Idempotent: adding a
-   * fingerprint that is already trusted changes nothing and resolves `false`.
+   * Persists the certificate durably (atomically) before resolving, with `provenance` (its
+   * label normalised as `normaliseLabel` does); without one, as `via: 'file'` trusted now.
+   * Idempotent: adding a fingerprint that is already trusted changes nothing, its record
+   * included, and resolves `false`.
    * Certificates added by another process since the last load are kept, never overwritten.
    * @throws AuthError `store-unavailable` when the backing data cannot be written;
    * `invalid-certificate` where the adapter checks the PEM against the fingerprint.
    */
-  add(certificate: TrustedCertificate): Promise<boolean>;
+  add(certificate: TrustedCertificate, provenance?: Provenance): Promise<boolean>;
 
   /**
    * Adds many certificates in one atomic write (one transaction, or one file rewrite): after
-   * a crash either all of them are trusted or none is. Idempotent like `add`.
+   * a crash either all of them are trusted or none is. Idempotent like `add`. A certificate
+   * that carries its own record (`IncomingCertificate`, from another store) keeps it, its
+   * last-seen time included; the others get `provenance`, as with `add`.
    * @returns how many were not trusted before.
    */
-  addAll(certificates: readonly TrustedCertificate[]): Promise<number>;
+  addAll(certificates: readonly IncomingCertificate[], provenance?: Provenance): Promise<number>;
 
   /**
    * Removes a certificate durably; resolves `false` if it was not trusted. Removing the last
@@ -56,8 +64,26 @@ export interface CertStore {
    */
   remove(fingerprint: Fingerprint): Promise<boolean>;
 
-  /** Every trusted certificate, in the order they were first trusted. */
-  list(): Promise<readonly TrustedCertificate[]>;
+  /**
+   * Every trusted certificate with its record, in the order they were first trusted. Reads the
+   * records from the backing data (never per RPC: for admin commands). A certificate with no
+   * readable record is listed as `via: 'file'`.
+   */
+  list(): Promise<readonly TrustRecord[]>;
+
+  /**
+   * Sets (or with `undefined` or an empty text, clears) a trusted certificate's label,
+   * durably; normalised as `normaliseLabel` does.
+   * @returns false, changing nothing, when the fingerprint is not trusted.
+   */
+  setLabel(fingerprint: Fingerprint, label: string | undefined): Promise<boolean>;
+
+  /**
+   * Records when trusted certificates were last seen, in one write for the lot. Each stored
+   * time only moves forward; fingerprints no longer trusted are ignored. Meant for a caller
+   * that coalesces (the LastSeenTracker flushes every few minutes), never for each RPC.
+   */
+  recordSeen(seen: SeenTimes): Promise<void>;
 
   /**
    * Re-reads the backing data so that changes made by other processes (an admin's

@@ -54,6 +54,14 @@ for (const combination of COMBINATIONS) {
       newcomer.close();
     });
 
+    it('records the adopted clients as imported', async () => {
+      const listed = await runDaemonCommand(['trust', 'list', '--format', 'json', '--data-dir', d.dataDir, '--store', combination.store]);
+      const records = (JSON.parse(listed.stdout) as { certificates: Array<{ fingerprint: string; via: string }> }).certificates;
+      for (const client of fixture.clients) {
+        expect(records.find((record) => record.fingerprint === client.fingerprint)?.via, client.fingerprint).to.equal('import');
+      }
+    });
+
     it("leaves Multipass's files exactly as they were", async () => {
       const newcomer = multipassClient(await makeTestCertificate('newcomer'));
       await wireStream(newcomer, 'authenticate', { passphrase: fixture.passphrase });

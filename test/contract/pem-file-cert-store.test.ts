@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { certificatesOf } from '../support/fakes/certificates-of.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { appendFileSync, chmodSync, closeSync, existsSync, fstatSync, openSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,16 @@ import { certStoreContract } from './cert-store.contract.js';
 const makePemFileHarness = storeHarness('mpa-pem-', pemCertStorePath, (path, logger) => new PemFileCertStore(path, logger));
 type PemFileHarness = StoreHarness<PemFileCertStore>;
 
-certStoreContract('PemFileCertStore', makePemFileHarness);
+certStoreContract('PemFileCertStore', async () => {
+  const harness = await makePemFileHarness();
+  return {
+    ...harness,
+    async plant(certificate) {
+      mkdirSync(dirname(harness.filePath), { recursive: true });
+      appendFileSync(harness.filePath, certificate.pem);
+    },
+  };
+});
 
 const trusted = (cert: TestCertificate) => ({ fingerprint: cert.fingerprint, pem: cert.pem });
 const modeOf = (path: string): number => statSync(path).mode & 0o777;
@@ -74,7 +84,7 @@ describe('PemFileCertStore specifics', () => {
     expect(store.contains(a.fingerprint)).to.equal(true);
     await store.add(trusted(b));
     expect(readFileSync(harness.filePath, 'ascii')).to.equal(`${a.pem.replace(/\n/g, '\r\n').trimEnd()}\n${b.pem}`);
-    expect(await (await harness.reopen()).list()).to.deep.equal([trusted(a), trusted(b)]);
+    expect(certificatesOf(await (await harness.reopen()).list())).to.deep.equal([trusted(a), trusted(b)]);
   });
 
   it('skips junk text and a corrupt block with a warning naming the file and line, keeping the good certificates', async () => {
@@ -82,7 +92,7 @@ describe('PemFileCertStore specifics', () => {
     mkdirSync(dirname(harness.filePath), { recursive: true });
     writeFileSync(harness.filePath, `an admin's note\n${b.pem}${corrupt}\ntrailing junk\n${c.pem}`);
     const store = await harness.create();
-    expect(await store.list()).to.deep.equal([trusted(b), trusted(c)]);
+    expect(certificatesOf(await store.list())).to.deep.equal([trusted(b), trusted(c)]);
     const warnings = harness.logger.lines.filter((line) => line.level === 'warn');
     expect(warnings).to.have.length(1);
     const corruptLine = 2 + b.pem.split('\n').length - 1;
@@ -122,7 +132,7 @@ describe('PemFileCertStore specifics', () => {
     mkdirSync(dirname(harness.filePath), { recursive: true });
     writeFileSync(harness.filePath, a.pem + b.pem + a.pem);
     const store = await harness.create();
-    expect(await store.list()).to.deep.equal([trusted(a), trusted(b)]);
+    expect(certificatesOf(await store.list())).to.deep.equal([trusted(a), trusted(b)]);
     expect(await store.remove(a.fingerprint)).to.equal(true);
     expect(readFileSync(harness.filePath, 'ascii')).to.equal(b.pem);
   });
@@ -133,9 +143,9 @@ describe('PemFileCertStore specifics', () => {
     const stray = join(dirname(harness.filePath), `.multipass_client_certs.pem.99999.0123456789ab.tmp`);
     writeFileSync(stray, b.pem.slice(0, 100));
     const reopened = await harness.reopen();
-    expect(await reopened.list()).to.deep.equal([trusted(a)]);
+    expect(certificatesOf(await reopened.list())).to.deep.equal([trusted(a)]);
     await reopened.add(trusted(c));
-    expect(await (await harness.reopen()).list()).to.deep.equal([trusted(a), trusted(c)]);
+    expect(certificatesOf(await (await harness.reopen()).list())).to.deep.equal([trusted(a), trusted(c)]);
     expect(readFileSync(stray, 'ascii')).to.equal(b.pem.slice(0, 100));
   });
 
@@ -151,7 +161,7 @@ describe('PemFileCertStore specifics', () => {
   it('stores a non-canonical PEM in canonical armour', async () => {
     const store = await harness.create();
     await store.add({ fingerprint: a.fingerprint, pem: a.pem.replace(/\n/g, '\r\n') });
-    expect(await store.list()).to.deep.equal([trusted(a)]);
+    expect(certificatesOf(await store.list())).to.deep.equal([trusted(a)]);
     expect(readFileSync(harness.filePath, 'ascii')).to.equal(a.pem);
   });
 
@@ -187,7 +197,7 @@ describe('PemFileCertStore specifics', () => {
     writeFileSync(harness.filePath, a.pem);
     await store.refresh();
     expect(store.fault()).to.equal(undefined);
-    expect(await store.list()).to.deep.equal([trusted(a)]);
+    expect(certificatesOf(await store.list())).to.deep.equal([trusted(a)]);
   });
 
   describe('damaged files', () => {

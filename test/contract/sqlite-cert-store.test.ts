@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { certificatesOf } from '../support/fakes/certificates-of.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -18,7 +19,19 @@ import { certStoreContract } from './cert-store.contract.js';
 const makeSqliteHarness = storeHarness('mpa-sqlite-', sqliteStorePath, (path, logger) => new SqliteCertStore(path, logger));
 type SqliteHarness = StoreHarness<SqliteCertStore>;
 
-certStoreContract('SqliteCertStore', makeSqliteHarness);
+certStoreContract('SqliteCertStore', async () => {
+  const harness = await makeSqliteHarness();
+  return {
+    ...harness,
+    async plant(certificate) {
+      withRawDatabase(harness.filePath, (db) =>
+        db
+          .prepare('INSERT INTO trusted_certificates (fingerprint, pem, added_at) VALUES (?, ?, ?)')
+          .run(certificate.fingerprint, certificate.pem, new Date().toISOString()),
+      );
+    },
+  };
+});
 
 const trusted = (cert: TestCertificate) => ({ fingerprint: cert.fingerprint, pem: cert.pem });
 const modeOf = (path: string): number => statSync(path).mode & 0o777;
@@ -72,7 +85,7 @@ describe('SqliteCertStore specifics', () => {
     const store = await harness.create();
     await store.add(trusted(a));
     expect(versionRows(harness.filePath)).to.deep.equal([LATEST_SCHEMA_VERSION]);
-    expect(await (await harness.reopen()).list()).to.deep.equal([trusted(a)]);
+    expect(certificatesOf(await (await harness.reopen()).list())).to.deep.equal([trusted(a)]);
   });
 
   it('reports an empty file that already existed as a fault, leaves it empty at load and refresh, and initialises it when a certificate is added', async () => {
@@ -85,6 +98,31 @@ describe('SqliteCertStore specifics', () => {
     expect(await store.add(trusted(a))).to.equal(true);
     expect(store.fault()).to.equal(undefined);
     expect(versionRows(harness.filePath)).to.deep.equal([LATEST_SCHEMA_VERSION]);
+  });
+
+  it('migrates a version 1 database to version 2 in place: its certificates stay trusted, recorded as file at their added_at', async () => {
+    withRawDatabase(harness.filePath, (db) => {
+      db.exec(MIGRATIONS[0]!.sql);
+      db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version (version) VALUES (1)');
+      db.prepare('INSERT INTO trusted_certificates (fingerprint, pem, added_at) VALUES (?, ?, ?)').run(a.fingerprint, a.pem, '2025-03-01T10:00:00.000Z');
+    });
+    const store = await harness.create();
+    expect(store.contains(a.fingerprint)).to.equal(true);
+    expect(await store.list()).to.deep.equal([{ ...trusted(a), provenance: { via: 'file', at: new Date('2025-03-01T10:00:00.000Z') } }]);
+    expect(versionRows(harness.filePath)).to.deep.equal([2]);
+    const tables = withRawDatabase(harness.filePath, (db) => db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all());
+    expect(tables).to.include('enrolment_tokens');
+    await store.setLabel(a.fingerprint, 'from v1');
+    expect((await (await harness.reopen()).list())[0]?.provenance).to.deep.equal({ via: 'file', at: new Date('2025-03-01T10:00:00.000Z'), label: 'from v1' });
+  });
+
+  it('reads a record edited into something it does not know as file, keeping the certificate trusted', async () => {
+    const store = await harness.create();
+    await store.add(trusted(a), { via: 'admin', at: new Date('2026-01-01T00:00:00.000Z') });
+    withRawDatabase(harness.filePath, (db) => db.prepare("UPDATE trusted_certificates SET via = 'magic', added_at = 'soon', last_seen = 'never'").run());
+    const [record] = await (await harness.reopen()).list();
+    expect(record?.provenance).to.deep.equal({ via: 'file', at: new Date(0) });
+    expect(record?.lastSeen).to.equal(undefined);
   });
 
   it('refuses a database with a newer schema version with store-unavailable, naming the file and both versions, and leaves it untouched', async () => {
@@ -143,7 +181,7 @@ describe('SqliteCertStore specifics', () => {
     await expectAuthError(store.add({ fingerprint: a.fingerprint, pem: 'not a certificate' }), 'invalid-certificate');
     await expectAuthError(store.addAll([trusted(c), { fingerprint: a.fingerprint, pem: b.pem }]), 'invalid-certificate');
     expect(store.size()).to.equal(0);
-    expect(await (await harness.reopen()).list()).to.deep.equal([]);
+    expect(certificatesOf(await (await harness.reopen()).list())).to.deep.equal([]);
   });
 
   it('skips a row with a malformed fingerprint with a warning, and keeps it in the table', async () => {
@@ -153,7 +191,7 @@ describe('SqliteCertStore specifics', () => {
       db.prepare("INSERT INTO trusted_certificates (fingerprint, pem, added_at) VALUES ('AB:CD', ?, 'now')").run(b.pem),
     );
     await store.refresh();
-    expect(await store.list()).to.deep.equal([trusted(a)]);
+    expect(certificatesOf(await store.list())).to.deep.equal([trusted(a)]);
     expect(harness.logger.lines.some((line) => line.level === 'warn' && line.fields?.fingerprint === 'AB:CD')).to.equal(true);
     await store.add(trusted(c));
     expect(withRawDatabase(harness.filePath, (db) => db.prepare('SELECT count(*) FROM trusted_certificates').pluck().get())).to.equal(3);
@@ -230,7 +268,7 @@ describe('SqliteCertStore specifics', () => {
       expect(waited, 'it did wait for the lock').to.be.above(holdMs / 2);
       // Blocked inside SQLite, the loop would stall for the whole hold (about 1000 ms).
       expect(stallMs, 'longest event-loop stall, ms').to.be.below(holdMs / 4);
-      expect(await (await harness.reopen()).list()).to.deep.equal([trusted(a)]);
+      expect(certificatesOf(await (await harness.reopen()).list())).to.deep.equal([trusted(a)]);
     });
 
     it('loses nothing when several processes create the database and add to it at the same time as this one', async () => {

@@ -1,5 +1,14 @@
 import type { Fingerprint } from '../../domain/fingerprint.js';
 import type { TrustedCertificate } from '../../domain/trusted-certificate.js';
+import {
+  laterOf,
+  provenanceFor,
+  withLabel,
+  type IncomingCertificate,
+  type Provenance,
+  type SeenTimes,
+  type TrustRecord,
+} from '../../domain/trust-record.js';
 import type { CertStore } from '../../ports/cert-store.js';
 
 /**
@@ -7,11 +16,12 @@ import type { CertStore } from '../../ports/cert-store.js';
  * Memory cannot be damaged, so a fault is only ever simulated, with `setFault`.
  */
 export class InMemoryCertStore implements CertStore {
-  private readonly certificates = new Map<Fingerprint, TrustedCertificate>();
+  private readonly certificates = new Map<Fingerprint, TrustRecord>();
   private faultReason: string | undefined;
 
   constructor(initial: Iterable<TrustedCertificate> = []) {
-    for (const cert of initial) this.certificates.set(cert.fingerprint, cert);
+    const now = new Date();
+    for (const cert of initial) this.certificates.set(cert.fingerprint, record(cert, undefined, now));
   }
 
   async load(): Promise<void> {}
@@ -38,16 +48,19 @@ export class InMemoryCertStore implements CertStore {
   }
 
   /** Heals a simulated fault, as `multipassd trust add` writing over a damaged file does. */
-  async add(certificate: TrustedCertificate): Promise<boolean> {
-    this.faultReason = undefined;
-    if (this.certificates.has(certificate.fingerprint)) return false;
-    this.certificates.set(certificate.fingerprint, { fingerprint: certificate.fingerprint, pem: certificate.pem });
-    return true;
+  async add(certificate: TrustedCertificate, provenance?: Provenance): Promise<boolean> {
+    return (await this.addAll([certificate], provenance)) === 1;
   }
 
-  async addAll(certificates: readonly TrustedCertificate[]): Promise<number> {
+  async addAll(certificates: readonly IncomingCertificate[], provenance?: Provenance): Promise<number> {
+    this.faultReason = undefined;
+    const now = new Date();
     let added = 0;
-    for (const certificate of certificates) if (await this.add(certificate)) added += 1;
+    for (const certificate of certificates) {
+      if (this.certificates.has(certificate.fingerprint)) continue;
+      this.certificates.set(certificate.fingerprint, record(certificate, provenance, now));
+      added += 1;
+    }
     return added;
   }
 
@@ -55,11 +68,32 @@ export class InMemoryCertStore implements CertStore {
     return this.certificates.delete(fingerprint);
   }
 
-  async list(): Promise<readonly TrustedCertificate[]> {
+  async list(): Promise<readonly TrustRecord[]> {
     return [...this.certificates.values()];
+  }
+
+  async setLabel(fingerprint: Fingerprint, label: string | undefined): Promise<boolean> {
+    const existing = this.certificates.get(fingerprint);
+    if (existing === undefined) return false;
+    this.certificates.set(fingerprint, { ...existing, provenance: withLabel(existing.provenance, label) });
+    return true;
+  }
+
+  async recordSeen(seen: SeenTimes): Promise<void> {
+    for (const [fingerprint, at] of seen) {
+      const existing = this.certificates.get(fingerprint);
+      if (existing === undefined) continue;
+      const lastSeen = laterOf(existing.lastSeen, at);
+      if (lastSeen !== undefined) this.certificates.set(fingerprint, { ...existing, lastSeen });
+    }
   }
 
   async refresh(): Promise<void> {}
 
   async close(): Promise<void> {}
+}
+
+function record(incoming: IncomingCertificate, given: Provenance | undefined, now: Date): TrustRecord {
+  const base = { fingerprint: incoming.fingerprint, pem: incoming.pem, provenance: provenanceFor(incoming, given, now) };
+  return incoming.lastSeen === undefined ? base : { ...base, lastSeen: incoming.lastSeen };
 }

@@ -2,15 +2,47 @@ import { readFile, stat } from 'node:fs/promises';
 import { AuthError } from '../../domain/auth-error.js';
 import type { Fingerprint } from '../../domain/fingerprint.js';
 import type { TrustedCertificate } from '../../domain/trusted-certificate.js';
+import {
+  provenanceFor,
+  withLabel,
+  type IncomingCertificate,
+  type Provenance,
+  type SeenTimes,
+  type TrustRecord,
+} from '../../domain/trust-record.js';
 import type { CertStore } from '../../ports/cert-store.js';
 import type { Logger } from '../../ports/logger.js';
 import { canonicalCertificate, findPemCertificateBlocks, summariseCorruptBlocks, type PemBlock } from '../crypto/pem-certificates.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { deleteFileDurably } from '../fs/delete-file-durably.js';
+import { fileSignature } from '../fs/file-signature.js';
 import { errorCode, withFileLock } from '../fs/file-lock.js';
+import { completeRecords, fileRecord, ProvenanceSidecar, recordOf, stored, type StoredRecords } from './pem-provenance-sidecar.js';
 import { storeFaultMessage } from './store-fault.js';
 
 const FILE_MODE = 0o600;
+
+/** Where the PEM store keeps its records: `multipass_client_certs.meta.json` next to the bundle. */
+export function provenanceSidecarPath(bundlePath: string): string {
+  return `${bundlePath.replace(/\.pem$/, '')}.meta.json`;
+}
+
+type Index = Map<Fingerprint, TrustedCertificate>;
+
+/** What a write found under the lock; `records` holds one record per certificate in `index`. */
+interface Current {
+  readonly text: string;
+  readonly blocks: readonly PemBlock[];
+  readonly index: Index;
+  readonly records: StoredRecords;
+}
+
+/** What a write changes: the new bundle text (undefined: left as it is), index and records. */
+interface Change {
+  readonly text?: string;
+  readonly index: Index;
+  readonly records: StoredRecords;
+}
 
 /**
  * A CertStore kept in Multipass's `multipass_client_certs.pem`: a plain concatenation of PEM
@@ -20,6 +52,13 @@ const FILE_MODE = 0o600;
  * but holds no valid certificate (empty, whitespace, only junk or corrupt blocks, unreadable)
  * is a fault, not an empty store; so removing the last certificate deletes the file rather
  * than leave it empty.
+ *
+ * How each certificate got in (and its label, and when it was last seen) is kept in a sidecar
+ * JSON file (ProvenanceSidecar), written under the same lock: records first when adding,
+ * certificates first when removing, so a crash in between leaves at worst a record without a
+ * certificate (dropped at the next write) or a certificate shown as `via: 'file'`. A
+ * certificate found without a record (appended by hand) is `via: 'file'`, at the bundle's
+ * mtime, and is recorded so at the next write.
  */
 export class PemFileCertStore implements CertStore {
   private index = new Map<Fingerprint, TrustedCertificate>();
@@ -29,10 +68,14 @@ export class PemFileCertStore implements CertStore {
   /** Serialises this instance's reads and writes so the index never goes back in time. */
   private queue: Promise<unknown> = Promise.resolve();
 
+  private readonly sidecar: ProvenanceSidecar;
+
   constructor(
     private readonly filePath: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.sidecar = new ProvenanceSidecar(provenanceSidecarPath(filePath), logger);
+  }
 
   async load(): Promise<void> {
     await this.refresh();
@@ -45,7 +88,7 @@ export class PemFileCertStore implements CertStore {
    */
   async refresh(): Promise<void> {
     await this.serialised(async () => {
-      const signature = await this.signature();
+      const signature = await fileSignature(this.filePath);
       if (signature !== undefined && signature === this.readSignature) return;
       this.readSignature = signature;
       let text: string | undefined;
@@ -75,8 +118,13 @@ export class PemFileCertStore implements CertStore {
     return this.index.size;
   }
 
-  async list(): Promise<readonly TrustedCertificate[]> {
-    return [...this.index.values()];
+  /** The index as this instance last read it, with the records as the sidecar says now. */
+  async list(): Promise<readonly TrustRecord[]> {
+    return this.serialised(async () => {
+      const { records } = await this.sidecar.read();
+      const fileAt = await this.modifiedAt();
+      return [...this.index.values()].map((cert) => recordOf(cert, records.get(cert.fingerprint) ?? fileRecord(fileAt)));
+    });
   }
 
   /**
@@ -84,37 +132,37 @@ export class PemFileCertStore implements CertStore {
    * `list` returns after a reload.
    * @throws AuthError `invalid-certificate` when `pem` is not one certificate with that fingerprint.
    */
-  async add(certificate: TrustedCertificate): Promise<boolean> {
-    return (await this.addAll([certificate])) === 1;
+  async add(certificate: TrustedCertificate, provenance?: Provenance): Promise<boolean> {
+    return (await this.addAll([certificate], provenance)) === 1;
   }
 
   /**
    * One file rewrite for the lot; nothing is written if any of them is invalid.
    * @throws AuthError `invalid-certificate` as `add` does.
    */
-  async addAll(certificates: readonly TrustedCertificate[]): Promise<number> {
-    const incoming = certificates.map(canonicalCertificate);
+  async addAll(certificates: readonly IncomingCertificate[], provenance?: Provenance): Promise<number> {
+    const incoming = certificates.map((cert) => ({ ...cert, ...canonicalCertificate(cert) }));
     let added = 0;
-    await this.rewrite((text, blocks) => {
-      const index = indexOf(blocks);
-      const before = index.size;
+    await this.rewrite(({ text, index, records }) => {
+      const now = new Date();
       let appended = '';
       for (const cert of incoming) {
         if (index.has(cert.fingerprint)) continue;
-        index.set(cert.fingerprint, cert);
+        index.set(cert.fingerprint, { fingerprint: cert.fingerprint, pem: cert.pem });
+        records.set(cert.fingerprint, stored(provenanceFor(cert, provenance, now), cert.lastSeen));
         appended += cert.pem;
+        added += 1;
       }
-      added = index.size - before;
       if (appended === '') return undefined;
       const separator = text === '' || text.endsWith('\n') ? '' : '\n';
-      return { text: text + separator + appended, index };
+      return { text: text + separator + appended, index, records };
     });
     return added;
   }
 
   /** Removing the last certificate deletes the file when only whitespace would be left. */
   async remove(fingerprint: Fingerprint): Promise<boolean> {
-    return this.rewrite((text, blocks) => {
+    return this.rewrite(({ text, blocks, index, records }) => {
       const matching = blocks.filter((block) => block.certificate?.fingerprint === fingerprint);
       if (matching.length === 0) return undefined;
       let kept = '';
@@ -123,9 +171,33 @@ export class PemFileCertStore implements CertStore {
         kept += text.slice(from, block.start);
         from = block.end;
       }
-      const index = indexOf(blocks);
       index.delete(fingerprint);
-      return { text: kept + text.slice(from), index };
+      records.delete(fingerprint);
+      return { text: kept + text.slice(from), index, records };
+    });
+  }
+
+  /** @throws AuthError `store-unavailable` when the records cannot be written. */
+  async setLabel(fingerprint: Fingerprint, label: string | undefined): Promise<boolean> {
+    return this.rewrite(({ index, records }) => {
+      const record = records.get(fingerprint);
+      if (record === undefined) return undefined;
+      records.set(fingerprint, { ...record, provenance: withLabel(record.provenance, label) });
+      return { index, records };
+    });
+  }
+
+  /** One sidecar rewrite, and none when no time moves forward. */
+  async recordSeen(seen: SeenTimes): Promise<void> {
+    await this.rewrite(({ index, records }) => {
+      let changed = false;
+      for (const [fingerprint, at] of seen) {
+        const record = records.get(fingerprint);
+        if (record === undefined || (record.lastSeen !== undefined && record.lastSeen.getTime() >= at.getTime())) continue;
+        records.set(fingerprint, { ...record, lastSeen: at });
+        changed = true;
+      }
+      return changed ? { index, records } : undefined;
     });
   }
 
@@ -133,22 +205,33 @@ export class PemFileCertStore implements CertStore {
     await this.queue.catch(() => undefined);
   }
 
-  /** Read, decide and write under the file lock; `change` answers undefined for "nothing to do". */
-  private rewrite(
-    change: (text: string, blocks: PemBlock[]) => { text: string; index: Map<Fingerprint, TrustedCertificate> } | undefined,
-  ): Promise<boolean> {
+  /**
+   * Read, decide and write under the file lock; `change` answers undefined for "nothing to do".
+   * A record that cannot be written fails a change of records only; adding or removing a
+   * certificate goes ahead with a warning, since trust never depends on the records.
+   */
+  private rewrite(change: (current: Current) => Change | undefined): Promise<boolean> {
     return this.serialised(async () => {
       try {
         return await withFileLock(this.filePath, async () => {
           const existing = await this.readText();
           const text = existing ?? '';
           const blocks = findPemCertificateBlocks(text);
-          const next = change(text, blocks);
+          const index = indexOf(blocks);
+          const sidecar = await this.sidecar.read();
+          const records = completeRecords(index, sidecar.records, await this.modifiedAt());
+          const next = change({ text, blocks, index: new Map(index), records: new Map(records) });
           if (next === undefined) {
-            this.adopt(existing, blocks, indexOf(blocks));
+            this.adopt(existing, blocks, index);
             return false;
           }
-          if (isBlank(next.text)) {
+          const nextRecords = completeRecords(next.index, next.records, new Date());
+          const removing = [...index.keys()].some((fingerprint) => !next.index.has(fingerprint));
+          const writeRecords = () => this.writeRecords(nextRecords, sidecar.damaged, next.text === undefined);
+          if (!removing) await writeRecords();
+          if (next.text === undefined) {
+            this.index = next.index;
+          } else if (isBlank(next.text)) {
             // An empty file would read as a damaged store at the next start: no file is an empty one.
             await deleteFileDurably(this.filePath);
             this.adopt(undefined, [], next.index);
@@ -156,6 +239,7 @@ export class PemFileCertStore implements CertStore {
             await writeFileAtomic(this.filePath, Buffer.from(next.text, 'latin1'), FILE_MODE);
             this.adopt(next.text, undefined, next.index);
           }
+          if (removing) await writeRecords();
           return true;
         });
       } catch (error) {
@@ -165,6 +249,30 @@ export class PemFileCertStore implements CertStore {
         });
       }
     });
+  }
+
+  private async writeRecords(records: StoredRecords, damaged: boolean, required: boolean): Promise<void> {
+    try {
+      await this.sidecar.write(records, damaged);
+    } catch (error) {
+      if (required) {
+        throw new AuthError('store-unavailable', `Cannot write the trust records file '${this.sidecar.filePath}': ${messageOf(error)}`, {
+          cause: error,
+        });
+      }
+      this.logger.warn(`cannot write the trust records file '${this.sidecar.filePath}': ${messageOf(error)}; the change is made without its record`, {
+        file: this.sidecar.filePath,
+      });
+    }
+  }
+
+  /** The bundle's mtime: when a certificate found there without a record was trusted at the latest. */
+  private async modifiedAt(): Promise<Date> {
+    try {
+      return (await stat(this.filePath)).mtime;
+    } catch {
+      return new Date();
+    }
   }
 
   /**
@@ -191,15 +299,6 @@ export class PemFileCertStore implements CertStore {
     this.logger.warn(`skipped ${corrupt.text} in ${this.filePath}`, { file: this.filePath, count: corrupt.count, line: corrupt.line });
   }
 
-  private async signature(): Promise<string | undefined> {
-    try {
-      const info = await stat(this.filePath, { bigint: true });
-      return `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
-    } catch {
-      return undefined;
-    }
-  }
-
   /**
    * The file as latin1, which maps every byte to one character and back: whatever an admin
    * put in the file is written back byte for byte. A missing file is undefined: an empty store.
@@ -223,8 +322,8 @@ export class PemFileCertStore implements CertStore {
 }
 
 /** First occurrence wins, so a certificate appended twice is listed once, where it was first trusted. */
-function indexOf(blocks: readonly PemBlock[]): Map<Fingerprint, TrustedCertificate> {
-  const index = new Map<Fingerprint, TrustedCertificate>();
+function indexOf(blocks: readonly PemBlock[]): Index {
+  const index: Index = new Map();
   for (const { certificate } of blocks) {
     if (certificate !== undefined && !index.has(certificate.fingerprint)) index.set(certificate.fingerprint, certificate);
   }

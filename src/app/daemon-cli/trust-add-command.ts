@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { clientCertificateFromPem } from '../../adapters/crypto/presented-certificate.js';
 import { AuthError } from '../../domain/auth-error.js';
 import { withStores } from '../store-session.js';
+import { adminActor, auditWarning } from './admin-actor.js';
 import { AdminFacingError, DaemonOptionsCommand } from './daemon-options.js';
 
 export class TrustAddCommand extends DaemonOptionsCommand {
@@ -11,9 +12,17 @@ export class TrustAddCommand extends DaemonOptionsCommand {
   static override usage = Command.Usage({
     category: 'Trust administration (offline; works while the daemon runs)',
     description: 'Trust a client certificate (PEM file), e.g. the installing user on a TCP-only daemon',
-    examples: [['Trust a user', '$0 trust add ~alice/.local/share/multipass-client-certificate/multipass_cert.pem']],
+    details: `
+      The certificate is recorded as trusted by an admin (you), now; \`--label\` notes whose it
+      is. Adding a certificate trusted already changes nothing but its label, when one is given.
+    `,
+    examples: [
+      ['Trust a user', '$0 trust add ~alice/.local/share/multipass-client-certificate/multipass_cert.pem'],
+      ['With a label', "$0 trust add --label \"alice's laptop\" alice.pem"],
+    ],
   });
 
+  label = Option.String('--label', { description: 'A note on whose certificate this is (shown by trust list)' });
   file = Option.String({ name: 'cert.pem' });
 
   protected async run(): Promise<number> {
@@ -31,8 +40,13 @@ export class TrustAddCommand extends DaemonOptionsCommand {
       if (AuthError.is(error)) throw new AdminFacingError(`'${this.file}': ${error.message}`);
       throw error;
     }
-    const added = await withStores(config, ({ certs }) => certs.add(certificate));
-    this.context.stdout.write(`${added ? 'Trusted' : 'Already trusted'} ${certificate.fingerprint}\n`);
+    const { fingerprint, pem } = certificate;
+    const outcome = await withStores(config, ({ admin }) =>
+      admin.add({ fingerprint, pem }, { actor: adminActor(), ...(this.label === undefined ? {} : { label: this.label }) }),
+    );
+    const relabelled = !outcome.added && outcome.changed ? '; label set' : '';
+    this.context.stdout.write(`${outcome.added ? 'Trusted' : 'Already trusted'} ${fingerprint}${relabelled}\n`);
+    this.context.stderr.write(auditWarning(outcome.auditProblem));
     return 0;
   }
 }

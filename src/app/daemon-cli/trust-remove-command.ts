@@ -1,7 +1,8 @@
 import { Command, Option } from 'clipanion';
-import { parseFingerprint } from '../../domain/fingerprint.js';
 import { withStores } from '../store-session.js';
+import { adminActor, auditWarning } from './admin-actor.js';
 import { AdminFacingError, DaemonOptionsCommand } from './daemon-options.js';
+import { fingerprintArgument } from './fingerprint-argument.js';
 
 export class TrustRemoveCommand extends DaemonOptionsCommand {
   static override paths = [['trust', 'remove']];
@@ -15,13 +16,11 @@ export class TrustRemoveCommand extends DaemonOptionsCommand {
   fingerprint = Option.String({ name: 'fingerprint' });
 
   protected async run(): Promise<number> {
-    const fingerprint = parseFingerprint(this.fingerprint);
-    if (fingerprint === undefined) {
-      throw new AdminFacingError(`'${this.fingerprint}' is not a SHA-256 fingerprint (64 hex digits, colons allowed)`);
-    }
-    const removed = await withStores(this.resolveConfig(), ({ certs }) => certs.remove(fingerprint));
-    if (!removed) throw new AdminFacingError(`no trusted certificate has fingerprint ${fingerprint}`);
+    const fingerprint = fingerprintArgument(this.fingerprint);
+    const outcome = await withStores(this.resolveConfig(), ({ admin }) => admin.remove(fingerprint, adminActor()));
+    if (!outcome.changed) throw new AdminFacingError(`no trusted certificate has fingerprint ${fingerprint}`);
     this.context.stdout.write(`Removed ${fingerprint}\n`);
+    this.context.stderr.write(auditWarning(outcome.auditProblem));
     return 0;
   }
 }

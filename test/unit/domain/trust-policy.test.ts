@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { certificatesOf } from '../../support/fakes/certificates-of.js';
 import { InMemoryCertStore } from '../../../src/adapters/stores/in-memory-cert-store.js';
 import { InMemorySettingsStore } from '../../../src/adapters/stores/in-memory-settings-store.js';
 import { AuthError, type AuthErrorCode } from '../../../src/domain/auth-error.js';
@@ -163,7 +164,7 @@ describe('TrustPolicy', () => {
       const principal = await policy.admit(caller(first));
 
       expect(principal).to.deep.equal({ fingerprint: first.fingerprint, via: 'bootstrap' });
-      expect(await store.list()).to.deep.equal([trusted(first)]);
+      expect(certificatesOf(await store.list())).to.deep.equal([trusted(first)]);
       expect(access.calls).to.deep.equal(['open']);
       expect(access.isRestricted()).to.equal(false);
     });
@@ -216,7 +217,7 @@ describe('TrustPolicy', () => {
 
       await expectAuthError(policy.admit(caller(makeClientCertificate())), 'not-trusted');
 
-      expect(await store.list()).to.deep.equal([trusted(admin)]);
+      expect(certificatesOf(await store.list())).to.deep.equal([trusted(admin)]);
       expect(access.calls).to.deep.equal(['open']);
     });
 
@@ -245,7 +246,7 @@ describe('TrustPolicy', () => {
 
       expect(principals.map((p) => p.fingerprint)).to.deep.equal([first.fingerprint, first.fingerprint]);
       expect(principals.map((p) => p.via)).to.include('bootstrap');
-      expect(await store.list()).to.deep.equal([trusted(first)]);
+      expect(certificatesOf(await store.list())).to.deep.equal([trusted(first)]);
     });
 
     it('refuses the bootstrap when the store cannot be written and keeps the socket restricted', async () => {
@@ -415,7 +416,7 @@ describe('TrustPolicy', () => {
       const principal = await policy.enrol(caller(newcomer), 'correct horse battery staple');
 
       expect(principal).to.deep.equal({ fingerprint: newcomer.fingerprint, via: 'passphrase' });
-      expect(await store.list()).to.deep.equal([trusted(newcomer)]);
+      expect(certificatesOf(await store.list())).to.deep.equal([trusted(newcomer)]);
       expect(access.calls).to.deep.equal(['open']);
       expect(access.isRestricted()).to.equal(false);
     });

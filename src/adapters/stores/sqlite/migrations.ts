@@ -25,6 +25,27 @@ export const MIGRATIONS: readonly Migration[] = [
         value TEXT NOT NULL
       );`,
   },
+  {
+    version: 2,
+    description: 'how each certificate was trusted, its label and last-seen time; one-time enrolment tokens',
+    // Rows trusted before version 2 have no record of how they got in: 'file', at added_at.
+    sql: `
+      ALTER TABLE trusted_certificates ADD COLUMN via TEXT NOT NULL DEFAULT 'file';
+      ALTER TABLE trusted_certificates ADD COLUMN uid INTEGER;
+      ALTER TABLE trusted_certificates ADD COLUMN user_name TEXT;
+      ALTER TABLE trusted_certificates ADD COLUMN label TEXT;
+      ALTER TABLE trusted_certificates ADD COLUMN last_seen TEXT;
+      CREATE TABLE enrolment_tokens (
+        id TEXT PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        label TEXT,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT,
+        used_by TEXT,
+        revoked_at TEXT
+      );`,
+  },
 ];
 
 /** The version a database has after every migration this code knows. */

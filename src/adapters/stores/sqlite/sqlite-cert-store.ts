@@ -1,25 +1,57 @@
-import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isFingerprint, type Fingerprint } from '../../../domain/fingerprint.js';
 import type { TrustedCertificate } from '../../../domain/trusted-certificate.js';
+import {
+  isTrustVia,
+  normaliseLabel,
+  provenanceFor,
+  type IncomingCertificate,
+  type Provenance,
+  type SeenTimes,
+  type TrustRecord,
+} from '../../../domain/trust-record.js';
 import type { CertStore } from '../../../ports/cert-store.js';
 import type { Logger } from '../../../ports/logger.js';
 import { canonicalCertificate } from '../../crypto/pem-certificates.js';
+import { fileSignature } from '../../fs/file-signature.js';
 import { storeFaultMessage } from '../store-fault.js';
 import { SqliteConnection, type Prepared } from './sqlite-connection.js';
 import { storeFaultOf, type SqliteDatabase } from './sqlite-database.js';
+import { dateOf } from '../stored-date.js';
 
 interface Row {
   readonly fingerprint: string;
   readonly pem: string;
 }
 
+interface RecordRow extends Row {
+  readonly added_at: string;
+  readonly via: string;
+  readonly uid: number | null;
+  readonly user_name: string | null;
+  readonly label: string | null;
+  readonly last_seen: string | null;
+}
+
+/** added_at, via, uid, user_name, label, last_seen. */
+type RecordValues = [string, string, number | null, string | null, string | null, string | null];
+type InsertValues = [string, string, ...RecordValues];
+
 const statements = (db: SqliteDatabase) => ({
-  insert: db.prepare<[string, string, string]>(
-    'INSERT INTO trusted_certificates (fingerprint, pem, added_at) VALUES (?, ?, ?) ON CONFLICT (fingerprint) DO NOTHING',
+  insert: db.prepare<InsertValues>(
+    'INSERT INTO trusted_certificates (fingerprint, pem, added_at, via, uid, user_name, label, last_seen) ' +
+      'VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO NOTHING',
   ),
   delete: db.prepare<[string]>('DELETE FROM trusted_certificates WHERE fingerprint = ?'),
   all: db.prepare<[], Row>('SELECT fingerprint, pem FROM trusted_certificates ORDER BY rowid'),
+  records: db.prepare<[], RecordRow>(
+    'SELECT fingerprint, pem, added_at, via, uid, user_name, label, last_seen FROM trusted_certificates ORDER BY rowid',
+  ),
+  setLabel: db.prepare<[string | null, string]>('UPDATE trusted_certificates SET label = ? WHERE fingerprint = ?'),
+  // ISO 8601 UTC texts of one length compare as the times they stand for.
+  seen: db.prepare<[string, string, string]>(
+    'UPDATE trusted_certificates SET last_seen = ? WHERE fingerprint = ? AND (last_seen IS NULL OR last_seen < ?)',
+  ),
   dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
 });
 
@@ -81,8 +113,8 @@ export class SqliteCertStore implements CertStore {
   }
 
   /** @throws AuthError `invalid-certificate` when `pem` is not one certificate with that fingerprint. */
-  async add(certificate: TrustedCertificate): Promise<boolean> {
-    return (await this.addAll([certificate])) === 1;
+  async add(certificate: TrustedCertificate, provenance?: Provenance): Promise<boolean> {
+    return (await this.addAll([certificate], provenance)) === 1;
   }
 
   /**
@@ -90,17 +122,20 @@ export class SqliteCertStore implements CertStore {
    * are stored in canonical armour, as the PEM file store does.
    * @throws AuthError `invalid-certificate` as `add` does.
    */
-  async addAll(certificates: readonly TrustedCertificate[]): Promise<number> {
-    const incoming = certificates.map(canonicalCertificate);
+  async addAll(certificates: readonly IncomingCertificate[], provenance?: Provenance): Promise<number> {
+    const now = new Date();
+    const incoming = certificates.map((cert) => ({ ...canonicalCertificate(cert), values: insertValues(cert, provenance, now) }));
     if (incoming.length === 0) return 0;
-    const addedAt = new Date().toISOString();
     const inserted = await this.connection.use(
       'write to',
-      (c) => c.db.transaction(() => incoming.filter((cert) => c.insert.run(cert.fingerprint, cert.pem, addedAt).changes === 1)).immediate(),
+      (c) =>
+        c.db
+          .transaction(() => incoming.filter((cert) => c.insert.run(cert.fingerprint, cert.pem, ...cert.values).changes === 1))
+          .immediate(),
       { initialiseEmptyFile: true },
     );
     this.faultReason = undefined;
-    for (const cert of inserted) this.index.set(cert.fingerprint, cert);
+    for (const { fingerprint, pem } of inserted) this.index.set(fingerprint, { fingerprint, pem });
     await this.catchUpAfterWrite();
     return inserted.length;
   }
@@ -113,9 +148,28 @@ export class SqliteCertStore implements CertStore {
     return removed;
   }
 
-  async list(): Promise<readonly TrustedCertificate[]> {
+  async list(): Promise<readonly TrustRecord[]> {
     await this.refresh();
-    return [...this.index.values()];
+    if (this.faultReason !== undefined) return [];
+    const rows = await this.connection.use('read', (c) => c.records.all());
+    return rows.filter((row) => isFingerprint(row.fingerprint)).map(recordOf);
+  }
+
+  async setLabel(fingerprint: Fingerprint, label: string | undefined): Promise<boolean> {
+    if (this.faultReason !== undefined) return false;
+    return this.connection.use('write to', (c) => c.setLabel.run(normaliseLabel(label) ?? null, fingerprint).changes > 0);
+  }
+
+  /** One transaction for the lot. */
+  async recordSeen(seen: SeenTimes): Promise<void> {
+    if (seen.size === 0 || this.faultReason !== undefined) return;
+    await this.connection.use('write to', (c) =>
+      c.db
+        .transaction(() => {
+          for (const [fingerprint, at] of seen) c.seen.run(at.toISOString(), fingerprint, at.toISOString());
+        })
+        .immediate(),
+    );
   }
 
   async refresh(): Promise<void> {
@@ -183,12 +237,29 @@ export class SqliteCertStore implements CertStore {
   }
 }
 
+/** The columns after fingerprint and pem, for a certificate added with `given` provenance. */
+function insertValues(incoming: IncomingCertificate, given: Provenance | undefined, now: Date): RecordValues {
+  const { via, at, uid, user, label } = provenanceFor(incoming, given, now);
+  return [at.toISOString(), via, uid ?? null, user ?? null, label ?? null, incoming.lastSeen?.toISOString() ?? null];
+}
+
+/** A row as the port describes it; a value edited into something unreadable reads as unknown. */
+function recordOf(row: RecordRow): TrustRecord {
+  const at = dateOf(row.added_at) ?? new Date(0);
+  const provenance: Provenance = {
+    via: isTrustVia(row.via) ? row.via : 'file',
+    at,
+    ...(row.uid === null ? {} : { uid: row.uid }),
+    ...(row.user_name === null ? {} : { user: row.user_name }),
+    ...(row.label === null ? {} : { label: row.label }),
+  };
+  const lastSeen = row.last_seen === null ? undefined : dateOf(row.last_seen);
+  const base = { fingerprint: row.fingerprint as Fingerprint, pem: row.pem, provenance };
+  return lastSeen === undefined ? base : { ...base, lastSeen };
+}
+
+
 /** Identity of the file (inode, size, mtime, ctime), or 'missing'. */
 async function signatureOf(path: string): Promise<string> {
-  try {
-    const info = await stat(path, { bigint: true });
-    return `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
-  } catch {
-    return 'missing';
-  }
+  return (await fileSignature(path)) ?? 'missing';
 }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AuthError } from '../../../domain/auth-error.js';
 import type { Logger } from '../../../ports/logger.js';
 import { errorCode } from '../../fs/file-lock.js';
-import { BUSY_TIMEOUT_MS, openSqliteDatabase, sqliteStoreError, type OpenOptions, type SqliteDatabase } from './sqlite-database.js';
+import { BUSY_TIMEOUT_MS, openSqliteDatabase, sqliteStoreError, storeFaultOf, type OpenOptions, type SqliteDatabase } from './sqlite-database.js';
 
 export type Prepared<S> = S & { readonly db: SqliteDatabase };
 
@@ -40,6 +40,31 @@ export class SqliteConnection<S> {
         if (!isBusy(error) || Date.now() >= deadline) throw sqliteStoreError(this.filePath, action, error);
       }
       await sleep(pauseMs + Math.random() * pauseMs);
+    }
+  }
+
+  /**
+   * Like `use`, but a file that exists and is empty (which only an explicit write makes a
+   * database, see OpenOptions) reads as holding nothing: `empty`.
+   */
+  async useUnlessEmpty<T>(action: 'read' | 'write to', empty: T, work: (connection: Prepared<S>) => T): Promise<T> {
+    try {
+      return await this.use(action, work);
+    } catch (error) {
+      if (storeFaultOf(error)?.empty === true) return empty;
+      throw error;
+    }
+  }
+
+  /**
+   * Opens the connection now, for a store that shares the file with SqliteCertStore: a file
+   * that is not a store is that store's to report (once), and here only means "not opened yet".
+   */
+  openUnlessFaulty(): void {
+    try {
+      this.open();
+    } catch (error) {
+      if (storeFaultOf(error) === undefined) throw error;
     }
   }
 

@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Logger } from '../../../ports/logger.js';
 import type { SettingsStore } from '../../../ports/settings-store.js';
 import { SqliteConnection } from './sqlite-connection.js';
-import { storeFaultOf, type SqliteDatabase } from './sqlite-database.js';
+import type { SqliteDatabase } from './sqlite-database.js';
 
 const statements = (db: SqliteDatabase) => ({
   get: db.prepare<[string], string>('SELECT value FROM settings WHERE key = ?').pluck(),
@@ -33,12 +33,7 @@ export class SqliteSettingsStore implements SettingsStore {
   }
 
   async load(): Promise<void> {
-    try {
-      this.connection.open();
-    } catch (error) {
-      // The certificate store reports a damaged file once; here it only means "not opened yet".
-      if (storeFaultOf(error) === undefined) throw error;
-    }
+    this.connection.openUnlessFaulty();
   }
 
   location(): string {
@@ -46,7 +41,7 @@ export class SqliteSettingsStore implements SettingsStore {
   }
 
   async get(key: string): Promise<string | undefined> {
-    return this.unlessEmpty(undefined, () => this.connection.use('read', (c) => c.get.get(key)));
+    return this.connection.useUnlessEmpty('read', undefined, (c) => c.get.get(key));
   }
 
   async set(key: string, value: string): Promise<void> {
@@ -54,25 +49,15 @@ export class SqliteSettingsStore implements SettingsStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.unlessEmpty(undefined, () => this.connection.use('write to', (c) => void c.delete.run(key)));
+    await this.connection.useUnlessEmpty('write to', undefined, (c) => void c.delete.run(key));
   }
 
   /** Ordered by key. */
   async entries(): Promise<ReadonlyArray<readonly [string, string]>> {
-    return this.unlessEmpty([], () => this.connection.use('read', (c) => c.entries.all()));
+    return this.connection.useUnlessEmpty<ReadonlyArray<readonly [string, string]>>('read', [], (c) => c.entries.all());
   }
 
   async close(): Promise<void> {
     this.connection.close();
-  }
-
-  /** An empty file holds no settings: what reading it would find, without making it a database. */
-  private async unlessEmpty<T>(empty: T, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (storeFaultOf(error)?.empty === true) return empty;
-      throw error;
-    }
   }
 }

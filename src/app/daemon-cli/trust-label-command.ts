@@ -1,0 +1,31 @@
+import { Command, Option } from 'clipanion';
+import { withStores } from '../store-session.js';
+import { adminActor, auditWarning } from './admin-actor.js';
+import { AdminFacingError, DaemonOptionsCommand } from './daemon-options.js';
+import { fingerprintArgument } from './fingerprint-argument.js';
+
+export class TrustLabelCommand extends DaemonOptionsCommand {
+  static override paths = [['trust', 'label']];
+
+  static override usage = Command.Usage({
+    category: 'Trust administration (offline; works while the daemon runs)',
+    description: 'Set the label of a trusted certificate (whose it is), or clear it when no label is given',
+    examples: [
+      ['Label a certificate', "$0 trust label 3f9a...c2e1 \"alice's laptop\""],
+      ['Clear the label', '$0 trust label 3f9a...c2e1'],
+    ],
+  });
+
+  fingerprint = Option.String({ name: 'fingerprint' });
+  label = Option.String({ name: 'label', required: false });
+
+  protected async run(): Promise<number> {
+    const fingerprint = fingerprintArgument(this.fingerprint);
+    const outcome = await withStores(this.resolveConfig(), ({ admin }) => admin.label(fingerprint, this.label, adminActor()));
+    if (!outcome.changed) throw new AdminFacingError(`no trusted certificate has fingerprint ${fingerprint}`);
+    const label = this.label?.trim() ?? '';
+    this.context.stdout.write(label === '' ? `Cleared the label of ${fingerprint}\n` : `Labelled ${fingerprint}\n`);
+    this.context.stderr.write(auditWarning(outcome.auditProblem));
+    return 0;
+  }
+}
