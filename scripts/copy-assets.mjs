@@ -1,4 +1,4 @@
-// tsc does not copy non-TypeScript files; the daemon and CLI load the .proto at run time.
+// tsc does not copy non-TypeScript files; the daemon and CLI load the .proto files at run time.
 import { cpSync } from 'node:fs';
 
-cpSync('src/adapters/rpc/multipass.proto', 'dist/src/adapters/rpc/multipass.proto');
+for (const proto of ['multipass.proto', 'multipassd.proto']) cpSync(`src/adapters/rpc/${proto}`, `dist/src/adapters/rpc/${proto}`);

@@ -14,6 +14,9 @@ import { ListCommand } from '../adapters/cli/commands/list.js';
 import { SetCommand } from '../adapters/cli/commands/set.js';
 import { VersionCommand } from '../adapters/cli/commands/version.js';
 import type { DaemonAccess, MultipassContext } from '../adapters/cli/context.js';
+import { DoctorCommand } from '../adapters/cli/commands/doctor.js';
+import { WhoamiCommand } from '../adapters/cli/commands/whoami.js';
+import type { DiagnosisAccess, WhoamiClientFactory } from '../adapters/cli/diagnosis-access.js';
 import type { MultipassCommandClass } from '../adapters/cli/help.js';
 import { TerminalPrompter, type Prompter } from '../adapters/cli/prompter.js';
 import { runCommandLine } from '../adapters/cli/run-command-line.js';
@@ -23,11 +26,13 @@ import { clientCertificateDir, currentEnv, defaultDaemonLocation, type Env } fro
 /** In the order `multipass help` lists them. */
 export const COMMANDS: readonly MultipassCommandClass[] = [
   AuthenticateCommand,
+  DoctorCommand,
   GetCommand,
   HelpCommand,
   ListCommand,
   SetCommand,
   VersionCommand,
+  WhoamiCommand,
 ];
 
 /** What the `multipass` entry point takes from the process; tests replace any of it. */
@@ -39,12 +44,15 @@ export interface CliDependencies {
   readonly prompter: Prompter;
   readonly createClient: ClientFactory;
   readonly ensureIdentity: IdentityProvider;
+  readonly createWhoamiClient: WhoamiClientFactory;
 }
 
 // The gRPC stack and the certificate code are loaded only by a command that talks to the
 // daemon: importing grpc-js alone costs more than the rest of a `multipass help` run.
 const grpcClient: ClientFactory = async (credentials, onLogLine) =>
   (await import('../adapters/rpc/grpc-multipass-client.js')).createGrpcClient(credentials, onLogLine);
+const whoamiClient: WhoamiClientFactory = async (credentials) =>
+  (await import('../adapters/rpc/grpc-whoami-client.js')).createWhoamiClient(credentials);
 const clientIdentity: IdentityProvider = async (dir) =>
   (await import('../adapters/crypto/client-identity.js')).ensureClientIdentity(dir);
 
@@ -60,6 +68,7 @@ export async function runMultipass(argv: readonly string[], overrides: Partial<C
     prompter: new TerminalPrompter(stdin, stdout),
     createClient: grpcClient,
     ensureIdentity: clientIdentity,
+    createWhoamiClient: whoamiClient,
     ...overrides,
   };
   const cli = new Cli<MultipassContext>({ binaryLabel: 'Multipass', binaryName: 'multipass' });
@@ -71,22 +80,30 @@ export async function runMultipass(argv: readonly string[], overrides: Partial<C
     stderr: deps.stderr,
     colorDepth: 1,
     prompter: deps.prompter,
-    daemon: daemonAccess(deps),
+    ...daemonAccess(deps),
     commands: COMMANDS,
     clientVersion: packageVersion(),
   });
 }
 
-function daemonAccess(deps: CliDependencies): DaemonAccess {
+function daemonAccess(deps: CliDependencies): { daemon: DaemonAccess; diagnosis: DiagnosisAccess } {
   let target: ClientTarget | undefined;
   // Resolved on first use: finding the default daemon looks for its socket on disk.
   const resolve = (): ClientTarget =>
     (target ??= resolveClientTarget(deps.env.vars, () => defaultDaemonLocation(deps.env), clientCertificateDir(deps.env)));
+  // The daemon's log lines and the CLI's notices go to stderr as they come, as Multipass's do.
+  const stderr = (text: string) => deps.stderr.write(text);
   return {
-    get address() {
-      return resolve().address;
+    daemon: {
+      get address() {
+        return resolve().address;
+      },
+      connect: () => connectToDaemon(resolve(), deps.createClient, deps.ensureIdentity, stderr),
     },
-    // The daemon's log lines and the CLI's notices go to stderr as they come, as Multipass's do.
-    connect: () => connectToDaemon(resolve(), deps.createClient, deps.ensureIdentity, (text) => deps.stderr.write(text)),
+    diagnosis: {
+      target: resolve,
+      identity: () => deps.ensureIdentity(resolve().identityDir),
+      connectWhoami: () => connectToDaemon(resolve(), deps.createWhoamiClient, deps.ensureIdentity, stderr),
+    },
   };
 }

@@ -4,6 +4,7 @@ import { ensureDaemonIdentity, type DaemonIdentityPaths } from '../adapters/cryp
 import { ensureTrustedDirectory } from '../adapters/fs/trusted-directory.js';
 import { GrpcServer } from '../adapters/rpc/grpc-server.js';
 import { createRpcService } from '../adapters/rpc/rpc-service.js';
+import { ConnectionRegistry } from '../adapters/transports/connection-guard.js';
 import type { Listener } from '../adapters/transports/listener.js';
 import { ConnectionLimits } from '../domain/connection-limits.js';
 import { DaemonSettings } from '../domain/daemon-settings.js';
@@ -19,10 +20,12 @@ import { SettingsStore } from '../ports/settings-store.js';
 import { TokenStore } from '../ports/token-store.js';
 import type { DaemonConfig } from './config/daemon-config.js';
 import { buildDaemonContainer, type ContainerOverrides } from './container.js';
+import { daemonServices } from './daemon-services.js';
 import { lockDaemonInstance } from './instance-locks.js';
 import { adoptMultipassAtFirstStart } from './first-start-import.js';
 import { daemonIdentityPaths } from './paths.js';
 import { keepServerIdentityRenewed } from './server-identity-renewal.js';
+import { warnOfStoreSwitch } from './store-switch.js';
 import { ListenerToken, VersionToken } from './tokens.js';
 
 /** How soon a certificate removed by another process stops being trusted. */
@@ -68,6 +71,7 @@ async function startLocked(config: DaemonConfig, version: string, overrides: Con
   // A damaged store starts anyway (restricted, no bootstrap) so the admin can mend it live.
   const reportFault = faultReporter(certStore, logger);
   reportFault();
+  await warnOfStoreSwitch(config, certStore, logger);
   const passphraseProblem = await (await container.getAsync(PassphraseVault)).health();
   if (passphraseProblem !== undefined) logger.error(passphraseProblem, { file: settingsStore.location(), key: PASSPHRASE_KEY });
 
@@ -79,6 +83,7 @@ async function startLocked(config: DaemonConfig, version: string, overrides: Con
     guard: { handshakeTimeoutMs: limits.handshakeTimeoutMs, untrustedTimeoutMs: limits.untrustedConnectionTimeoutMs },
     limits: container.get(ConnectionLimits),
     isTrusted: (fingerprint) => policy.isTrusted(fingerprint),
+    registry: container.get(ConnectionRegistry),
   });
   await server.start(
     createRpcService({
@@ -89,6 +94,7 @@ async function startLocked(config: DaemonConfig, version: string, overrides: Con
       version: container.get<string>(VersionToken),
       logger,
     }),
+    await daemonServices(container, listener.kind, policy),
   );
   try {
     await policy.applyStartupAccess();

@@ -1,4 +1,7 @@
 import { ContainerModule } from 'inversify';
+import type { AdminGroup } from '../adapters/transports/unix-group.js';
+import { AdminPeers } from '../domain/admin-peers.js';
+import { ClientStatus } from '../domain/client-status.js';
 import { AuditTrail } from '../domain/audit-trail.js';
 import { ConnectionLimits } from '../domain/connection-limits.js';
 import { DaemonSettings } from '../domain/daemon-settings.js';
@@ -12,6 +15,7 @@ import { AuditLog } from '../ports/audit-log.js';
 import { CertStore } from '../ports/cert-store.js';
 import { Clock } from '../ports/clock.js';
 import { Logger } from '../ports/logger.js';
+import { OpenConnections } from '../ports/open-connections.js';
 import { PassphraseHasher } from '../ports/passphrase-hasher.js';
 import { Scheduler } from '../ports/scheduler.js';
 import { SettingsStore } from '../ports/settings-store.js';
@@ -20,6 +24,7 @@ import { TokenSecrets } from '../ports/token-secrets.js';
 import { TokenStore } from '../ports/token-store.js';
 import { UserDirectory } from '../ports/user-directory.js';
 import type { DaemonConfig } from './config/daemon-config.js';
+import { AdminGroupToken } from './tokens.js';
 
 /** The domain stays free of inversify: its classes are bound here with the tokens they need. */
 export function domainModule(config: DaemonConfig): ContainerModule {
@@ -64,11 +69,25 @@ export function domainModule(config: DaemonConfig): ContainerModule {
       .toResolvedValue((store: CertStore, clock: Clock, logger: Logger) => new LastSeenTracker(store, clock, logger), [CertStore, Clock, Logger])
       .inSingletonScope();
     bind(TrustAdministration)
-      .toResolvedValue((store: CertStore, audit: AuditTrail, clock: Clock) => new TrustAdministration(store, audit, clock), [
-        CertStore,
-        AuditTrail,
-        Clock,
-      ])
+      .toResolvedValue(
+        (store: CertStore, audit: AuditTrail, clock: Clock, seen: LastSeenTracker, connections: OpenConnections) =>
+          new TrustAdministration(store, audit, clock, { seen, connections }),
+        [CertStore, AuditTrail, Clock, LastSeenTracker, OpenConnections],
+      )
+      .inSingletonScope();
+    bind(AdminPeers)
+      .toResolvedValue(
+        (users: UserDirectory, group: AdminGroup | undefined, audit: AuditTrail) =>
+          new AdminPeers(users, { audit, ...(group === undefined ? {} : { adminGroup: group.name }) }),
+        [UserDirectory, AdminGroupToken, AuditTrail],
+      )
+      .inSingletonScope();
+    bind(ClientStatus)
+      .toResolvedValue(
+        (store: CertStore, vault: PassphraseVault, tokens: EnrolmentTokens, access: SocketAccess, admins: AdminPeers, clock: Clock) =>
+          new ClientStatus({ store, vault, tokens, access, admins, clock }),
+        [CertStore, PassphraseVault, EnrolmentTokens, SocketAccess, AdminPeers, Clock],
+      )
       .inSingletonScope();
     bind(TrustPolicy)
       .toResolvedValue(
@@ -83,6 +102,7 @@ export function domainModule(config: DaemonConfig): ContainerModule {
           tokens: EnrolmentTokens,
           audit: AuditTrail,
           seen: LastSeenTracker,
+          connections: OpenConnections,
         ) =>
           new TrustPolicy({
             store,
@@ -96,8 +116,21 @@ export function domainModule(config: DaemonConfig): ContainerModule {
             tokens,
             audit,
             seen,
+            connections,
           }),
-        [CertStore, SocketAccess, PassphraseVault, EnrolmentThrottle, UserDirectory, Clock, Logger, EnrolmentTokens, AuditTrail, LastSeenTracker],
+        [
+          CertStore,
+          SocketAccess,
+          PassphraseVault,
+          EnrolmentThrottle,
+          UserDirectory,
+          Clock,
+          Logger,
+          EnrolmentTokens,
+          AuditTrail,
+          LastSeenTracker,
+          OpenConnections,
+        ],
       )
       .inSingletonScope();
     bind(DaemonSettings)

@@ -9,6 +9,7 @@ import { TrustAddCommand } from './daemon-cli/trust-add-command.js';
 import { TrustListCommand } from './daemon-cli/trust-list-command.js';
 import { TrustLabelCommand } from './daemon-cli/trust-label-command.js';
 import { TrustRemoveCommand } from './daemon-cli/trust-remove-command.js';
+import { TrustShowCommand } from './daemon-cli/trust-show-command.js';
 import { TrustTokenCommand } from './daemon-cli/trust-token-command.js';
 import { TrustTokenListCommand } from './daemon-cli/trust-token-list-command.js';
 import { TrustTokenRevokeCommand } from './daemon-cli/trust-token-revoke-command.js';
@@ -24,6 +25,7 @@ const commands = [
   StartCommand,
   TrustAddCommand,
   TrustListCommand,
+  TrustShowCommand,
   TrustRemoveCommand,
   TrustLabelCommand,
   TrustTokenCommand,

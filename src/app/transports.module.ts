@@ -1,10 +1,12 @@
 import { ContainerModule } from 'inversify';
+import { ConnectionRegistry } from '../adapters/transports/connection-guard.js';
 import type { Listener } from '../adapters/transports/listener.js';
 import { TcpListener } from '../adapters/transports/tcp-listener.js';
 import { resolveAdminGroup, type AdminGroup } from '../adapters/transports/unix-group.js';
 import { UnixSocketListener } from '../adapters/transports/unix-socket-listener.js';
 import { SystemUserDirectory } from '../adapters/system/system-user-directory.js';
 import { Logger } from '../ports/logger.js';
+import { OpenConnections } from '../ports/open-connections.js';
 import { SocketAccess } from '../ports/socket-access.js';
 import { UserDirectory } from '../ports/user-directory.js';
 import { ConfigError, type DaemonConfig } from './config/daemon-config.js';
@@ -41,6 +43,9 @@ export function transportsModule(config: DaemonConfig): ContainerModule {
         .inSingletonScope();
     }
     bind(SocketAccess).toService(ListenerToken);
+    // The server registers trusted connections here; the domain ends those of a removed certificate.
+    bind(ConnectionRegistry).toConstantValue(new ConnectionRegistry());
+    bind(OpenConnections).toService(ConnectionRegistry);
   });
 }
 

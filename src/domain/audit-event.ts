@@ -18,6 +18,8 @@ export type AuditEventKind =
   | 'trust.remove'
   | 'trust.label'
   | 'trust.import'
+  /** A call on the live trust-administration channel from a peer that is not an admin (or over TCP). */
+  | 'trust.admin.refused'
   | 'token.issue'
   | 'token.revoke';
 
@@ -30,6 +32,7 @@ export const AUDIT_EVENT_KINDS: readonly AuditEventKind[] = [
   'trust.remove',
   'trust.label',
   'trust.import',
+  'trust.admin.refused',
   'token.issue',
   'token.revoke',
 ];

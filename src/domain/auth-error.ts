@@ -6,6 +6,8 @@ export type AuthErrorCode =
   | 'invalid-setting'
   | 'setting-corrupt'
   | 'too-many-attempts'
+  /** A trust-administration call from a peer that is neither root nor in the admin group (or over TCP). */
+  | 'not-admin'
   | 'store-unavailable';
 
 const BRAND = Symbol.for('multipassd-auth.AuthError');

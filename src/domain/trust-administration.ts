@@ -1,16 +1,26 @@
 import type { CertStore } from '../ports/cert-store.js';
 import type { Clock } from '../ports/clock.js';
+import type { OpenConnections } from '../ports/open-connections.js';
 import type { AuditPeer } from './audit-event.js';
 import type { AuditTrail } from './audit-trail.js';
 import type { Fingerprint } from './fingerprint.js';
+import type { LastSeenTracker } from './last-seen-tracker.js';
 import type { TrustedCertificate } from './trusted-certificate.js';
-import { normaliseLabel, type Provenance, type TrustRecord, type TrustVia } from './trust-record.js';
+import { laterOf, normaliseLabel, type Provenance, type TrustRecord, type TrustVia } from './trust-record.js';
 
 /** What an admin change did, and why its audit line is missing when it is. */
 export interface AdminOutcome {
   /** False when there was nothing to do: already trusted, not trusted, no such certificate. */
   readonly changed: boolean;
   readonly auditProblem?: string;
+}
+
+/** What the running daemon adds to the use cases; the offline commands have neither. */
+export interface LiveTrustState {
+  /** Last-seen times noted since the last flush: fresher than the store's. */
+  readonly seen?: Pick<LastSeenTracker, 'noted'>;
+  /** The open connections, so that a removed certificate is cut off at once. */
+  readonly connections?: OpenConnections;
 }
 
 /**
@@ -27,10 +37,23 @@ export class TrustAdministration {
     private readonly store: CertStore,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
+    private readonly live: LiveTrustState = {},
   ) {}
 
-  list(): Promise<readonly TrustRecord[]> {
-    return this.store.list();
+  /** Every trusted certificate with its record; last seen as fresh as the daemon knows it. */
+  async list(): Promise<readonly TrustRecord[]> {
+    const seen = this.live.seen;
+    const records = await this.store.list();
+    if (seen === undefined) return records;
+    return records.map((record) => {
+      const lastSeen = laterOf(record.lastSeen, seen.noted(record.fingerprint));
+      return lastSeen === undefined ? record : { ...record, lastSeen };
+    });
+  }
+
+  /** One trusted certificate's record, or undefined when it is not trusted. */
+  async show(fingerprint: Fingerprint): Promise<TrustRecord | undefined> {
+    return (await this.list()).find((record) => record.fingerprint === fingerprint);
   }
 
   /**
@@ -67,10 +90,16 @@ export class TrustAdministration {
     return { ...outcome, added: true };
   }
 
-  async remove(fingerprint: Fingerprint, actor?: AuditPeer): Promise<AdminOutcome> {
+  /**
+   * Stops trusting a certificate. In the daemon, its open connections are ended at once as
+   * well (`connectionsClosed`): the next call on them fails, and a reconnect is refused.
+   */
+  async remove(fingerprint: Fingerprint, actor?: AuditPeer): Promise<AdminOutcome & { readonly connectionsClosed: number }> {
     const removed = await this.store.remove(fingerprint);
-    if (!removed) return { changed: false };
-    return this.outcome(true, { event: 'trust.remove', outcome: 'ok', fingerprint, ...actorOf(actor) });
+    const connectionsClosed = this.live.connections?.closeAllOf(fingerprint) ?? 0;
+    if (!removed) return { changed: false, connectionsClosed };
+    const outcome = await this.outcome(true, { event: 'trust.remove', outcome: 'ok', fingerprint, ...actorOf(actor) });
+    return { ...outcome, connectionsClosed };
   }
 
   /** Sets or (with undefined or '') clears the label of a trusted certificate. */

@@ -1,6 +1,7 @@
 import type { CertStore } from '../ports/cert-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
+import type { OpenConnections } from '../ports/open-connections.js';
 import type { SocketAccess } from '../ports/socket-access.js';
 import type { UserDirectory } from '../ports/user-directory.js';
 import type { AuditEntry } from './audit-event.js';
@@ -51,6 +52,8 @@ export interface TrustPolicyDeps {
   readonly audit?: AuditTrail;
   /** Notes trusted callers as seen, in memory (the daemon flushes it). */
   readonly seen?: LastSeenTracker;
+  /** Open trusted connections: those of a certificate no longer trusted are ended at resync. */
+  readonly connections?: OpenConnections;
 }
 
 /**
@@ -94,11 +97,27 @@ export class TrustPolicy {
    */
   async resync(): Promise<void> {
     await this.store.refresh();
+    this.endConnectionsNoLongerTrusted();
     if (this.store.size() !== 0) {
       if (this.access.isRestricted()) await this.access.open();
     } else if (this.access.restrictable && !this.access.isRestricted()) {
       await this.access.restrict();
       if (this.access.isRestricted()) this.logger.info('nobody is trusted any more: restricted the socket to the admin group again');
+    }
+  }
+
+  /**
+   * A certificate removed by another process (`multipassd trust remove --offline`) stops
+   * being served here at the first resync after: its open connections are ended, not left
+   * usable until they close.
+   */
+  private endConnectionsNoLongerTrusted(): void {
+    const connections = this.deps.connections;
+    if (connections === undefined) return;
+    for (const fingerprint of connections.fingerprints()) {
+      if (this.store.contains(fingerprint)) continue;
+      const closed = connections.closeAllOf(fingerprint);
+      if (closed > 0) this.logger.info('ended the connections of a certificate that is no longer trusted', { fingerprint, connections: closed });
     }
   }
 

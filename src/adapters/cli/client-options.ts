@@ -96,15 +96,16 @@ export const expiredCertificateNotice = (identityDir: string, expiredOn: Date): 
   "to renew it, delete multipass_cert.pem and multipass_cert_key.pem there and run 'multipass authenticate' again\n";
 
 /**
- * Reads the root CA, makes or loads this user's identity, then opens a client. `stderr`
+ * Reads the root CA, makes or loads this user's identity, then opens a client (of
+ * `multipass.Rpc`, or of another service with the same credentials). `stderr`
  * receives the daemon's log lines and the expired-certificate notice.
  */
-export async function connectToDaemon(
+export async function connectToDaemon<Client = MultipassClient>(
   target: ClientTarget,
-  createClient: ClientFactory,
+  createClient: (credentials: ClientCredentials, onLogLine: LogLineSink) => Promise<Client>,
   ensureIdentity: IdentityProvider,
   stderr: LogLineSink,
-): Promise<MultipassClient> {
+): Promise<Client> {
   let rootCertPem: string;
   try {
     rootCertPem = await readFile(target.rootCertPath, 'utf8');

@@ -1,5 +1,6 @@
 import type { BaseContext } from 'clipanion';
 import type { MultipassClient } from '../rpc/multipass-client.js';
+import type { DiagnosisAccess } from './diagnosis-access.js';
 import type { MultipassCommandClass } from './help.js';
 import type { Prompter } from './prompter.js';
 
@@ -15,6 +16,8 @@ export interface DaemonAccess {
 export interface MultipassContext extends BaseContext {
   readonly prompter: Prompter;
   readonly daemon: DaemonAccess;
+  /** For `whoami` and `doctor`. */
+  readonly diagnosis: DiagnosisAccess;
   /** The registered commands, for `help` and for resolving aliases. */
   readonly commands: readonly MultipassCommandClass[];
   readonly clientVersion: string;

@@ -12,4 +12,5 @@ export const STATUS_FOR: Readonly<Record<AuthErrorCode, status>> = {
   'setting-corrupt': status.INTERNAL,
   'too-many-attempts': status.RESOURCE_EXHAUSTED,
   'store-unavailable': status.INTERNAL,
+  'not-admin': status.PERMISSION_DENIED,
 };

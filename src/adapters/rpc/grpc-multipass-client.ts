@@ -24,7 +24,7 @@ export interface GrpcClientOptions {
 }
 
 /** The daemon's server certificate is issued for `localhost`, whatever the address. */
-const CHANNEL_OPTIONS = {
+export const CHANNEL_OPTIONS = {
   'grpc.ssl_target_name_override': 'localhost',
   'grpc.default_authority': 'localhost',
 } as const;
@@ -155,7 +155,8 @@ export async function createGrpcClient(options: GrpcClientOptions, onLogLine: Lo
   return new GrpcMultipassClient(new Rpc(grpcTarget(options.address), channelCredentials, CHANNEL_OPTIONS), onLogLine);
 }
 
-function toFailure(error: ServiceError): RpcFailure {
+/** A failed call as the CLI reports it: the status, or why the daemon was never reached. */
+export function toFailure(error: ServiceError): RpcFailure {
   const name = (status[error.code] ?? 'UNKNOWN') as RpcStatusName;
   return new RpcFailure(name, error.details ?? error.message, connectionProblem(error));
 }

@@ -1,10 +1,10 @@
-import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Server as TlsServer } from 'node:tls';
 import { ConnectionLimits } from '../../domain/connection-limits.js';
 import type { Fingerprint } from '../../domain/fingerprint.js';
 import type { Logger } from '../../ports/logger.js';
 import { ClosedConnectionLog } from '../transports/closed-connection-log.js';
-import { DEFAULT_GUARD_SETTINGS, type ConnectionGuardSettings } from '../transports/connection-guard.js';
+import { DEFAULT_GUARD_SETTINGS, type ConnectionGuardSettings, type ConnectionRegistry } from '../transports/connection-guard.js';
 import type { Listener } from '../transports/listener.js';
 import { createTlsConnectionServer, destroyConnections, replaceServerIdentity, type ServerTlsIdentity } from '../transports/tls-connection-server.js';
 import { multipassRpcDefinition } from './proto.js';
@@ -14,6 +14,14 @@ export interface GrpcServerOptions {
   readonly limits?: ConnectionLimits;
   /** O(1): whether a certificate is pinned; a connection showing one leaves the untrusted caps at once. */
   readonly isTrusted?: (fingerprint: Fingerprint) => boolean;
+  /** Where trusted connections are kept by certificate, to end them when it is removed. */
+  readonly registry?: ConnectionRegistry;
+}
+
+/** A service of our own served beside `multipass.Rpc`, on the same listener and TLS front. */
+export interface ExtraService {
+  readonly definition: ServiceDefinition;
+  readonly implementation: UntypedServiceImplementation;
 }
 
 /**
@@ -40,8 +48,9 @@ export class GrpcServer {
     this.closed = new ClosedConnectionLog(logger);
   }
 
-  async start(service: UntypedServiceImplementation): Promise<void> {
+  async start(service: UntypedServiceImplementation, extra: readonly ExtraService[] = []): Promise<void> {
     this.grpc.addService(multipassRpcDefinition(), service);
+    for (const { definition, implementation } of extra) this.grpc.addService(definition, implementation);
     // The TLS is ours, so grpc-js's own layer is plaintext over the decrypted socket.
     const injector = this.grpc.createConnectionInjector(ServerCredentials.createInsecure());
     this.tls = createTlsConnectionServer(
@@ -53,6 +62,7 @@ export class GrpcServer {
         closed: this.closed,
         peerOf: (socket) => this.listener.peerOf(socket),
         isTrusted: this.options.isTrusted ?? (() => false),
+        ...(this.options.registry === undefined ? {} : { registry: this.options.registry }),
       },
       this.logger,
     );

@@ -1,22 +1,18 @@
 import {
-  status,
   type ServerDuplexStream,
   type ServerUnaryCall,
   type sendUnaryData,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { AuthError } from '../../domain/auth-error.js';
 import type { Caller, TransportKind } from '../../domain/caller.js';
-import { UNKNOWN_PEER } from '../../domain/peer.js';
 import type { DaemonSettings } from '../../domain/daemon-settings.js';
 import type { TrustPolicy } from '../../domain/trust-policy.js';
 import type { InstanceInventory } from '../../ports/instance-inventory.js';
 import type { Logger } from '../../ports/logger.js';
-import { connectionOfCall, type GuardedConnection } from '../transports/connection-guard.js';
-import { STATUS_FOR } from './auth-error-status.js';
+import { connectionOfCall } from '../transports/connection-guard.js';
+import { CallAdmission, type AnyCall } from './call-admission.js';
 import { CallLog } from './call-log.js';
 import { multipassRpcDefinition } from './proto.js';
-import { RPC_AUTH_TABLE } from './rpc-auth-table.js';
 
 export interface RpcServiceDeps {
   readonly transport: TransportKind;
@@ -27,56 +23,19 @@ export interface RpcServiceDeps {
   readonly logger: Logger;
 }
 
-interface WireError {
-  code: status;
-  details: string;
-}
-
 /** What the .proto decodes from an empty message: every field at its default. */
 const defaultRequest = <Req>(method: string): Req =>
   multipassRpcDefinition()[method]!.requestDeserialize(Buffer.alloc(0)) as Req;
 
-type AnyCall = { getAuthContext: ServerDuplexStream<unknown, unknown>['getAuthContext'] };
-
 /**
  * The `multipass.Rpc` handlers. Each streaming method reads one request, answers, and puts
  * the outcome in the status, as Multipass's daemon does. Trust is checked in one place
- * (`admitted`) from RPC_AUTH_TABLE, never in the handlers.
+ * (CallAdmission) from RPC_AUTH_TABLE, never in the handlers.
  */
 export function createRpcService(deps: RpcServiceDeps): UntypedServiceImplementation {
-  const callerOf = (connection: GuardedConnection | undefined): Caller => {
-    const peer = connection?.peer ?? UNKNOWN_PEER;
-    const certificate = connection?.certificate;
-    return certificate === undefined ? { transport: deps.transport, peer } : { transport: deps.transport, peer, certificate };
-  };
-
-  /** The one place trust is checked. A connection that gets in leaves the untrusted caps and deadlines. */
-  const admitted = async (method: string, call: AnyCall): Promise<Caller> => {
-    const connection = connectionOfCall(call);
-    const caller = callerOf(connection);
-    const policy = RPC_AUTH_TABLE[method];
-    if (policy === undefined) throw new AuthError('not-trusted', `method '${method}' is not available`);
-    if (policy !== 'allowUntrusted') {
-      await deps.policy.admit(caller, { bootstrap: policy === 'requiresTrust' });
-      connection?.markTrusted();
-    }
-    return caller;
-  };
-
-  const toWire = (method: string, error: unknown): WireError => {
-    if (AuthError.is(error)) {
-      const code = STATUS_FOR[error.code];
-      if (error.code === 'store-unavailable') {
-        // The full story (file names, causes) is for the admin; callers may be anyone.
-        deps.logger.error('rpc failed', { method, code: error.code, error: error.message });
-        return { code, details: INTERNAL_DETAILS };
-      }
-      deps.logger.debug('rpc refused', { method, code: error.code });
-      return { code, details: withoutPaths(error.message) };
-    }
-    deps.logger.error('rpc failed', { method, error: error instanceof Error ? error.stack : String(error) });
-    return { code: status.INTERNAL, details: INTERNAL_DETAILS };
-  };
+  const admission = new CallAdmission(deps);
+  const admitted = async (method: string, call: AnyCall): Promise<Caller> => (await admission.admit(method, call)).caller;
+  const toWire = (method: string, error: unknown) => admission.toWire(method, error);
 
   /**
    * One request in, replies out, status last: the shape of every streaming Multipass RPC.
@@ -169,11 +128,4 @@ export function createRpcService(deps: RpcServiceDeps): UntypedServiceImplementa
       return [];
     }),
   };
-}
-
-const INTERNAL_DETAILS = 'internal error; see the multipassd log';
-
-/** Defence in depth: no server path reaches a client, whatever a message was built from. */
-function withoutPaths(message: string): string {
-  return message.replace(/'\/[^']*'/g, "'<path>'");
 }

@@ -4,6 +4,7 @@ import type { ClientCertificate } from '../../domain/client-certificate.js';
 import type { ConnectionLimits, UntrustedSlot } from '../../domain/connection-limits.js';
 import type { Fingerprint } from '../../domain/fingerprint.js';
 import type { Peer } from '../../domain/peer.js';
+import type { OpenConnections } from '../../ports/open-connections.js';
 import type { ClosedConnectionLog, CloseReason } from './closed-connection-log.js';
 
 export interface ConnectionGuardSettings {
@@ -23,6 +24,8 @@ export interface ConnectionGuardDeps {
   peerOf(socket: Socket): Peer;
   /** O(1): is this certificate pinned in the store? */
   isTrusted(fingerprint: Fingerprint): boolean;
+  /** Where trusted connections are registered by certificate, so that they can be ended when it is removed. */
+  readonly registry?: ConnectionRegistry;
 }
 
 /**
@@ -46,6 +49,7 @@ export class GuardedConnection {
     raw.once('close', () => {
       this.slot.release();
       this.clearDeadline();
+      if (this.trusted && this.certificate !== undefined) deps.registry?.forget(this.certificate.fingerprint, this);
     });
     this.arm(deps.settings.handshakeTimeoutMs, 'handshake-timeout');
   }
@@ -66,6 +70,12 @@ export class GuardedConnection {
     this.trusted = true;
     this.clearDeadline();
     this.slot.release();
+    if (this.certificate !== undefined && !this.raw.destroyed) this.deps.registry?.remember(this.certificate.fingerprint, this);
+  }
+
+  /** Ends a trusted connection whose certificate was removed (not one of the guard's closes, which are counted). */
+  cut(): void {
+    this.raw.destroy();
   }
 
   close(reason: CloseReason): void {
@@ -83,6 +93,37 @@ export class GuardedConnection {
   private clearDeadline(): void {
     if (this.deadline !== undefined) clearTimeout(this.deadline);
     this.deadline = undefined;
+  }
+}
+
+/**
+ * The open trusted connections by certificate (the OpenConnections port): a connection is
+ * registered when it is found or becomes trusted, and leaves when its socket closes.
+ */
+export class ConnectionRegistry implements OpenConnections {
+  private readonly byFingerprint = new Map<Fingerprint, Set<GuardedConnection>>();
+
+  remember(fingerprint: Fingerprint, connection: GuardedConnection): void {
+    let set = this.byFingerprint.get(fingerprint);
+    if (set === undefined) this.byFingerprint.set(fingerprint, (set = new Set()));
+    set.add(connection);
+  }
+
+  forget(fingerprint: Fingerprint, connection: GuardedConnection): void {
+    const set = this.byFingerprint.get(fingerprint);
+    if (set?.delete(connection) === true && set.size === 0) this.byFingerprint.delete(fingerprint);
+  }
+
+  fingerprints(): readonly Fingerprint[] {
+    return [...this.byFingerprint.keys()];
+  }
+
+  closeAllOf(fingerprint: Fingerprint): number {
+    const set = this.byFingerprint.get(fingerprint);
+    if (set === undefined) return 0;
+    this.byFingerprint.delete(fingerprint);
+    for (const connection of set) connection.cut();
+    return set.size;
   }
 }
 

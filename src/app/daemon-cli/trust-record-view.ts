@@ -52,3 +52,22 @@ export function trustRecordJson(record: TrustRecord): Record<string, unknown> {
     last_seen: record.lastSeen?.toISOString() ?? null,
   };
 }
+
+/** `trust show`: one field a line, for people. */
+export function trustRecordDetails(record: TrustRecord): string {
+  const { subject, validUntil } = summarise(record.pem);
+  const { via, at, uid, user, label } = record.provenance;
+  const owner = uid === undefined ? (user ?? '-') : `${user ?? '?'} (uid ${uid})`;
+  const expired = validUntil !== undefined && validUntil.getTime() < Date.now() ? ' (expired; still trusted: a pin)' : '';
+  const rows: Array<[string, string]> = [
+    ['Fingerprint', record.fingerprint],
+    ['Subject', subject ?? '(unparseable certificate)'],
+    ['Valid until', `${shortTime(validUntil)}${expired}`],
+    ['Trusted via', via],
+    ['Trusted since', shortTime(at)],
+    [via === 'admin' || via === 'import' ? 'Trusted by' : 'Owner', owner],
+    ['Label', label ?? '-'],
+    ['Last seen', record.lastSeen === undefined ? 'never' : shortTime(record.lastSeen)],
+  ];
+  return rows.map(([name, value]) => `${`${name}:`.padEnd(15)}${value}\n`).join('');
+}

@@ -50,12 +50,12 @@ describe('TrustAdministration', () => {
   });
 
   it('removes and labels only trusted certificates, auditing each change', async () => {
-    expect(await admin.remove(cert.fingerprint, ROOT)).to.deep.equal({ changed: false });
+    expect(await admin.remove(cert.fingerprint, ROOT)).to.deep.equal({ changed: false, connectionsClosed: 0 });
     expect(await admin.label(cert.fingerprint, 'x', ROOT)).to.deep.equal({ changed: false });
     await admin.add(certificate);
     expect(await admin.label(cert.fingerprint, ' build box ', ROOT)).to.deep.equal({ changed: true });
     expect(await admin.label(cert.fingerprint, undefined, ROOT)).to.deep.equal({ changed: true });
-    expect(await admin.remove(cert.fingerprint, ROOT)).to.deep.equal({ changed: true });
+    expect(await admin.remove(cert.fingerprint, ROOT)).to.deep.equal({ changed: true, connectionsClosed: 0 });
     expect(log.events.map((event) => [event.event, event.label])).to.deep.equal([
       ['trust.add', undefined],
       ['trust.label', 'build box'],

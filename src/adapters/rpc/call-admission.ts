@@ -1,0 +1,93 @@
+import { status } from '@grpc/grpc-js';
+import type { PeerCertificate } from 'node:tls';
+import type { AdminPeers } from '../../domain/admin-peers.js';
+import type { AuditPeer } from '../../domain/audit-event.js';
+import { AuthError } from '../../domain/auth-error.js';
+import type { Caller, TransportKind } from '../../domain/caller.js';
+import { UNKNOWN_PEER } from '../../domain/peer.js';
+import type { TrustPolicy } from '../../domain/trust-policy.js';
+import type { Logger } from '../../ports/logger.js';
+import { connectionOfCall, type GuardedConnection } from '../transports/connection-guard.js';
+import { STATUS_FOR } from './auth-error-status.js';
+import { RPC_AUTH_TABLE } from './rpc-auth-table.js';
+
+export interface AdmissionDeps {
+  readonly transport: TransportKind;
+  readonly policy: TrustPolicy;
+  /** Who may use `adminPeer` methods; without it, they are refused to everyone. */
+  readonly admins?: AdminPeers;
+  readonly logger: Logger;
+}
+
+export type AnyCall = { getAuthContext(): { sslPeerCertificate?: PeerCertificate } };
+
+export interface Admitted {
+  readonly caller: Caller;
+  /** For `adminPeer` methods: the admin, as the audit log names them. */
+  readonly admin?: AuditPeer;
+}
+
+export interface WireError {
+  code: status;
+  details: string;
+}
+
+/**
+ * The one place every service's calls are let in, from RPC_AUTH_TABLE, and the one mapping
+ * from their failures to the wire. A connection that gets in by trust leaves the untrusted
+ * caps and deadlines.
+ */
+export class CallAdmission {
+  constructor(private readonly deps: AdmissionDeps) {}
+
+  async admit(method: string, call: AnyCall): Promise<Admitted> {
+    const connection = connectionOfCall(call);
+    const caller = this.callerOf(connection);
+    const policy = RPC_AUTH_TABLE[method];
+    if (policy === undefined) throw new AuthError('not-trusted', `method '${method}' is not available`);
+    if (policy === 'adminPeer') {
+      if (this.deps.admins === undefined) throw new AuthError('not-admin', 'Trust administration is not served by this daemon.');
+      return { caller, admin: await this.deps.admins.authorise(caller) };
+    }
+    if (policy !== 'allowUntrusted') {
+      await this.deps.policy.admit(caller, { bootstrap: policy === 'requiresTrust' });
+      connection?.markTrusted();
+    }
+    return { caller };
+  }
+
+  /**
+   * A failure as the client sees it: an AuthError's status and message (without server paths,
+   * for callers may be anyone), else INTERNAL with the details in the daemon's log only.
+   * `showPaths` keeps paths in, for callers already known to be admins.
+   */
+  toWire(method: string, error: unknown, { showPaths = false }: { showPaths?: boolean } = {}): WireError {
+    const { logger } = this.deps;
+    if (AuthError.is(error)) {
+      const code = STATUS_FOR[error.code];
+      if (error.code === 'store-unavailable' && !showPaths) {
+        // The full story (file names, causes) is for the admin; callers may be anyone.
+        logger.error('rpc failed', { method, code: error.code, error: error.message });
+        return { code, details: INTERNAL_DETAILS };
+      }
+      logger.debug('rpc refused', { method, code: error.code });
+      return { code, details: showPaths ? error.message : withoutPaths(error.message) };
+    }
+    logger.error('rpc failed', { method, error: error instanceof Error ? error.stack : String(error) });
+    return { code: status.INTERNAL, details: INTERNAL_DETAILS };
+  }
+
+  private callerOf(connection: GuardedConnection | undefined): Caller {
+    const peer = connection?.peer ?? UNKNOWN_PEER;
+    const certificate = connection?.certificate;
+    const transport = this.deps.transport;
+    return certificate === undefined ? { transport, peer } : { transport, peer, certificate };
+  }
+}
+
+const INTERNAL_DETAILS = 'internal error; see the multipassd log';
+
+/** Defence in depth: no server path reaches a client, whatever a message was built from. */
+function withoutPaths(message: string): string {
+  return message.replace(/'\/[^']*'/g, "'<path>'");
+}
