@@ -2,6 +2,7 @@
 import { Builtins, Cli } from 'clipanion';
 import { ImportMultipassCommand } from './daemon-cli/import-multipass-command.js';
 import { AuditCommand } from './daemon-cli/audit-command.js';
+import { DoctorCommand } from './daemon-cli/doctor-command.js';
 import { MigrateStoreCommand } from './daemon-cli/migrate-store-command.js';
 import { ServiceInstallCommand } from './daemon-cli/service-install-command.js';
 import { StartCommand } from './daemon-cli/start-command.js';
@@ -32,6 +33,7 @@ const commands = [
   TrustTokenListCommand,
   TrustTokenRevokeCommand,
   AuditCommand,
+  DoctorCommand,
   MigrateStoreCommand,
   ImportMultipassCommand,
   ServiceInstallCommand,
