@@ -1,8 +1,9 @@
 import { Option } from 'clipanion';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { RpcFailure } from '../../adapters/rpc/multipass-client.js';
 import type { TrustAdminClient } from '../../adapters/rpc/trust-admin-client.js';
+import { accountEntry } from '../../adapters/system/getent.js';
 import { resolveAdminGroup } from '../../adapters/transports/unix-group.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
 import { daemonIdentityPaths } from '../paths.js';
@@ -50,6 +51,11 @@ export abstract class TrustChannelCommand extends DaemonOptionsCommand {
       if (!(error instanceof RpcFailure)) throw error;
       // Nothing listens (a socket left by a daemon that died): nothing was done, so the store it is.
       if (error.connection === 'cannot-connect') return onStore();
+      // Another daemon's (another data directory's root CA): this configuration's daemon is not running there.
+      if (error.connection === 'untrusted-daemon') {
+        this.note(`the daemon on ${config.address} is not the one of ${config.dataDir} (its certificate is not from that root CA): working on the store directly`);
+        return onStore();
+      }
       if (error.status === 'PERMISSION_DENIED' && socket === undefined) {
         this.note(`the daemon listens on TCP (${config.address}), where it cannot tell who is calling: working on the store directly`);
         return onStore();
@@ -75,20 +81,21 @@ async function refusal(failure: RpcFailure, config: DaemonConfig, socket: string
   if (failure.connection === 'access-denied') {
     return new AdminFacingError(
       `cannot connect to the daemon's socket '${socket ?? config.address}': permission denied. ` +
-        `Trust administration needs ${await whoMay(config)}: run it with sudo`,
-    );
-  }
-  if (failure.connection === 'untrusted-daemon') {
-    return new AdminFacingError(
-      `the daemon at '${config.address}' does not present a certificate of the root CA '${daemonIdentityPaths(config).rootCert}' ` +
-        `(${failure.details}); check --data-dir and --address, or use --offline`,
+        `Trust administration needs ${await whoMay(config, socket)}: run it with sudo`,
     );
   }
   if (failure.status === 'PERMISSION_DENIED') return new AdminFacingError(failure.details);
   return new AdminFacingError(`the daemon at '${config.address}' refused: ${failure.details}`);
 }
 
-async function whoMay(config: DaemonConfig): Promise<string> {
-  const group = await resolveAdminGroup(config.socketGroup).catch(() => undefined);
-  return group === undefined ? "root or the daemon's own user" : `root or a member of the group '${group.name}'`;
+/** The socket, refusing us, is restricted: its group is the daemon's admin group (else the configured one). */
+async function whoMay(config: DaemonConfig, socket: string | undefined): Promise<string> {
+  let group: string | undefined;
+  try {
+    if (socket !== undefined) group = (await accountEntry('group', String(statSync(socket).gid)))?.[0];
+  } catch {
+    group = undefined;
+  }
+  group ??= (await resolveAdminGroup(config.socketGroup).catch(() => undefined))?.name;
+  return group === undefined ? "root or the daemon's own user" : `root or a member of the group '${group}'`;
 }

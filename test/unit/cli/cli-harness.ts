@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { ClientCredentials } from '../../../src/adapters/cli/client-options.js';
+import type { WhoamiResult } from '../../../src/adapters/rpc/whoami.js';
 import { runMultipass } from '../../../src/app/cli.js';
 import { FakeMultipassClient } from '../../support/fakes/fake-multipass-client.js';
 import { FakePrompter } from '../../support/fakes/fake-prompter.js';
@@ -32,6 +33,8 @@ export class CliHarness {
   identityError: Error | undefined;
   /** When set, the identity handed out is an expired one kept in use. */
   identityExpiredOn: Date | undefined;
+  /** What the daemon's whoami answers (or the failure it rejects with). */
+  whoami: WhoamiResult | Error = { trusted: false, passphraseSet: false, tokensActive: false, admin: false, bootstrapOpen: false, transport: 'unix' };
   private readonly temp = makeTempDir('mpcli-');
 
   constructor() {
@@ -71,6 +74,16 @@ export class CliHarness {
         this.connections.push(credentials);
         this.client.onLogLine = onLogLine;
         return this.client;
+      },
+      createWhoamiClient: async (credentials) => {
+        this.connections.push(credentials);
+        return {
+          whoami: async () => {
+            if (this.whoami instanceof Error) throw this.whoami;
+            return this.whoami;
+          },
+          close: () => undefined,
+        };
       },
       ensureIdentity: async (dir) => {
         this.identityDirs.push(dir);

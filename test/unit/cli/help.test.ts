@@ -109,11 +109,13 @@ describe('multipass help', () => {
         [
           'Available commands:',
           '  authenticate, auth  Authenticate client',
+          '  doctor              Diagnose problems reaching the service',
           '  get                 Get a configuration setting',
           '  help                Display help about a command',
           '  list, ls            List all available instances or snapshots',
           '  set                 Set a configuration setting',
           '  version             Show version details',
+          '  whoami              Show whether this client is trusted',
           '',
         ].join('\n'),
       );

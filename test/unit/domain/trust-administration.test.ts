@@ -2,9 +2,11 @@ import { expect } from 'chai';
 import { InMemoryAuditLog } from '../../../src/adapters/audit/in-memory-audit-log.js';
 import { InMemoryCertStore } from '../../../src/adapters/stores/in-memory-cert-store.js';
 import { AuditTrail } from '../../../src/domain/audit-trail.js';
+import { LastSeenTracker } from '../../../src/domain/last-seen-tracker.js';
 import { TrustAdministration } from '../../../src/domain/trust-administration.js';
 import { makeClientCertificate } from '../../support/fakes/client-certificates.js';
 import { FakeClock } from '../../support/fakes/fake-clock.js';
+import { FakeOpenConnections } from '../../support/fakes/fake-open-connections.js';
 import { FakeScheduler } from '../../support/fakes/fake-scheduler.js';
 import { NullLogger } from '../../support/fakes/null-logger.js';
 
@@ -72,5 +74,42 @@ describe('TrustAdministration', () => {
     expect(outcome.auditProblem).to.contain('read-only file system');
     expect((await admin.remove(cert.fingerprint, ROOT)).changed).to.equal(true);
     expect(store.size()).to.equal(0);
+  });
+
+  describe('in the running daemon', () => {
+    let seen: LastSeenTracker;
+    let connections: FakeOpenConnections;
+    let live: TrustAdministration;
+
+    beforeEach(() => {
+      seen = new LastSeenTracker(store, clock, new NullLogger());
+      connections = new FakeOpenConnections();
+      live = new TrustAdministration(store, new AuditTrail(log, clock, new FakeScheduler(clock), new NullLogger()), clock, { seen, connections });
+    });
+
+    it('ends the open connections of a removed certificate at once, and only its own', async () => {
+      const other = makeClientCertificate();
+      await live.add(certificate);
+      await live.add({ fingerprint: other.fingerprint, pem: other.pem });
+      connections.connect(cert.fingerprint, 2).connect(other.fingerprint);
+      expect(await live.remove(cert.fingerprint, ROOT)).to.deep.equal({ changed: true, connectionsClosed: 2 });
+      expect(connections.closed).to.deep.equal([cert.fingerprint]);
+      expect(connections.fingerprints()).to.deep.equal([other.fingerprint]);
+    });
+
+    it('lists and shows last-seen times as fresh as the daemon noted them, before they are written', async () => {
+      await live.add(certificate);
+      clock.advance(30_000);
+      seen.note(cert.fingerprint);
+      expect((await store.list())[0]?.lastSeen, 'not written yet').to.equal(undefined);
+      expect((await live.list())[0]?.lastSeen).to.deep.equal(clock.now());
+      expect((await live.show(cert.fingerprint))?.lastSeen).to.deep.equal(clock.now());
+    });
+
+    it('shows one record, or nothing for a certificate that is not trusted', async () => {
+      expect(await live.show(cert.fingerprint)).to.equal(undefined);
+      await live.add(certificate, { actor: ROOT, label: 'ci' });
+      expect((await live.show(cert.fingerprint))?.provenance).to.deep.include({ via: 'admin', label: 'ci', uid: 0 });
+    });
   });
 });
