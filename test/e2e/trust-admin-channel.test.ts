@@ -44,6 +44,15 @@ for (const store of ['pem', 'sqlite'] as const) {
       return path;
     };
 
+    /** Bob and Alice trusted (Bob keeps the socket open), and Alice's connection open and in use. */
+    const aliceConnected = async (): Promise<Client> => {
+      expect((await trust('add', file(bob, 'bob.pem'))).code).to.equal(0);
+      expect((await trust('add', file(alice, 'alice.pem'))).code).to.equal(0);
+      const client = wireClient(daemon.address, readFileSync(daemon.rootCertPath, 'utf8'), { certPem: alice.pem, keyPem: alice.keyPem });
+      expect((await wirePing(client)).code).to.equal(status.OK);
+      return client;
+    };
+
     beforeEach(async () => {
       temp = makeTempDir();
       dataDir = join(temp.path, 'data');
@@ -90,11 +99,8 @@ for (const store of ['pem', 'sqlite'] as const) {
     });
 
     it("ends a removed certificate's open connection at once: its next call fails, and it is refused after", async () => {
-      expect((await trust('add', file(bob, 'bob.pem'))).code).to.equal(0);
-      expect((await trust('add', file(alice, 'alice.pem'))).code).to.equal(0);
-      const client = wireClient(daemon.address, readFileSync(daemon.rootCertPath, 'utf8'), { certPem: alice.pem, keyPem: alice.keyPem });
+      const client = await aliceConnected();
       try {
-        expect((await wirePing(client)).code).to.equal(status.OK);
         expect(client.getChannel().getConnectivityState(false)).to.equal(connectivityState.READY);
         expect((await trust('remove', alice.fingerprint)).code).to.equal(0);
         expect(await connectionDropped(client, 500), 'the daemon ended the connection').to.equal(true);
@@ -107,11 +113,8 @@ for (const store of ['pem', 'sqlite'] as const) {
     });
 
     it('ends the connections of a certificate removed on the store by another process, at the next resync', async () => {
-      expect((await trust('add', file(bob, 'bob.pem'))).code).to.equal(0);
-      expect((await trust('add', file(alice, 'alice.pem'))).code).to.equal(0);
-      const client = wireClient(daemon.address, readFileSync(daemon.rootCertPath, 'utf8'), { certPem: alice.pem, keyPem: alice.keyPem });
+      const client = await aliceConnected();
       try {
-        expect((await wirePing(client)).code).to.equal(status.OK);
         expect((await trust('remove', '--offline', alice.fingerprint)).code).to.equal(0);
         expect(await connectionDropped(client, 5000), 'dropped within the 2 s resync').to.equal(true);
         expect(daemon.stderr()).to.contain('ended the connections of a certificate that is no longer trusted');

@@ -9,7 +9,7 @@ export class DoctorCommand extends DaemonOptionsCommand {
   static override paths = [['doctor']];
 
   static override usage = Command.Usage({
-    category: 'Trust administration (through the running daemon, else on the store)',
+    category: 'Diagnosis',
     description: 'Diagnose the daemon: configuration, directories, whether it runs, its store, enrolment, certificates, socket',
     details: `
       Checks, in plain sentences with the command that fixes each problem: the configuration and
