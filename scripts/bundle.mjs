@@ -14,13 +14,14 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT_DIR = 'dist/src/app';
 const CHUNK_DIR = 'multipass-chunks';
 
-// The daemon's packages: native modules and the container. The CLI must never reach them.
-const DAEMON_ONLY = ['better-sqlite3', 'koffi', 'inversify', 'pino'];
+// The daemon's packages (native modules, the container, the gRPC server and the .proto
+// parser): the CLI must never reach them, and the build fails if it does.
+const DAEMON_ONLY = ['better-sqlite3', 'koffi', 'inversify', 'pino', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs'];
 
 const daemonOnly = {
   name: 'daemon-only',
   setup(builder) {
-    const filter = new RegExp(`^(?:${DAEMON_ONLY.join('|')})(?:/|$)`);
+    const filter = new RegExp(`^(?:${DAEMON_ONLY.map((name) => name.replace(/[./]/g, '\\$&')).join('|')})(?:/|$)`);
     builder.onResolve({ filter }, (args) => ({
       errors: [{ text: `'${args.path}' is the daemon's: the CLI bundle must not import it (from ${args.importer})` }],
     }));
@@ -42,10 +43,9 @@ await build({
   // Less to read and parse at every start; names are kept for readable stack traces.
   minifyWhitespace: true,
   minifySyntax: true,
-  // grpc-js is CommonJS and requires Node's modules; an ES module has no `require` of its own.
+  // Some packages (clipanion) are CommonJS and require Node's modules; an ES module has no
+  // `require` of its own.
   banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
-  // grpc-js loads it only for channelz and ORCA, which the CLI does not use: leave it in node_modules.
-  external: ['@grpc/proto-loader'],
   plugins: [daemonOnly],
   logLevel: 'warning',
 });

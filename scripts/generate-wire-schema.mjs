@@ -97,21 +97,14 @@ function render(schema) {
   return lines.join('\n');
 }
 
-/** The generated module's text for the .proto at `protoPath`. */
-export function wireSchemaSource(protoPath = `${ROOT}${PROTO}`) {
-  const root = new protobuf.Root().loadSync(protoPath, { keepCase: true });
-  root.resolveAll();
-  return render(collect(root));
+const root = new protobuf.Root().loadSync(`${ROOT}${PROTO}`, { keepCase: true });
+root.resolveAll();
+const source = render(collect(root));
+let current;
+try {
+  current = readFileSync(`${ROOT}${OUTPUT}`, 'utf8');
+} catch {
+  current = undefined;
 }
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const output = `${ROOT}${OUTPUT}`;
-  const source = wireSchemaSource();
-  let current;
-  try {
-    current = readFileSync(output, 'utf8');
-  } catch {
-    current = undefined;
-  }
-  if (current !== source) writeFileSync(output, source);
-}
+// Unchanged, it is left alone: tsc and editors see no new file.
+if (current !== source) writeFileSync(`${ROOT}${OUTPUT}`, source);

@@ -1,42 +1,24 @@
-import { connect as connectHttp2, constants, type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
-import { connect as connectTls } from 'node:tls';
+import { connect as connectHttp2, constants, type ClientHttp2Session } from 'node:http2';
+import { connect as connectTls, type PeerCertificate } from 'node:tls';
+import { frame, MessageFramer } from './grpc-framing.js';
+import { statusOf, statusOfHttp, statusOfReset, statusOfTrailers, type CallStatus } from './grpc-status.js';
 
 /**
- * gRPC calls over Node's own http2 and tls, for the CLI: one process makes one or two calls,
- * and loading grpc-js (its channels, resolvers and load balancers) costs more than the calls.
- * The protocol is gRPC's HTTP/2 mapping: a POST to `/package.Service/method`, messages framed
- * with a 5-byte prefix, the outcome in the `grpc-status` and `grpc-message` trailers (or in
- * the headers of a trailers-only answer). Failures are reported as grpc-js reports them
- * (codes and details), so what users see does not depend on the client library.
+ * gRPC calls over Node's own http2 and tls, for the CLI: a command makes one or two calls
+ * from a fresh process, and loading grpc-js (its channels, resolvers and load balancers) took
+ * longer than the calls. This is gRPC's HTTP/2 mapping: a POST to `/package.Service/method`,
+ * messages in gRPC's framing, the outcome in the `grpc-status` and `grpc-message` trailers (or
+ * in the headers of a trailers-only answer), read as grpc-js reads them.
  */
 
 export interface ChannelOptions {
   /** `unix:/path/to/socket` or `host:port`, as in MULTIPASS_SERVER_ADDRESS. */
   readonly address: string;
+  /** The daemon's root CA: the daemon's certificate must chain to it. */
   readonly rootCertPem: string;
   readonly clientCertPem: string;
   readonly clientKeyPem: string;
 }
-
-/** How a call ended. `connectionError` is set when no connection could be made at all. */
-export interface CallStatus {
-  readonly code: number;
-  readonly details: string;
-  readonly connectionError?: Error;
-}
-
-export const STATUS_OK = 0;
-const CANCELLED = 1;
-const UNKNOWN = 2;
-const PERMISSION_DENIED = 7;
-const RESOURCE_EXHAUSTED = 8;
-const UNIMPLEMENTED = 12;
-const INTERNAL = 13;
-const UNAVAILABLE = 14;
-const UNAUTHENTICATED = 16;
-
-/** grpc-js's default limit on a received message. */
-export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 /** The daemon's server certificate is issued for `localhost`, whatever the address. */
 const SERVER_NAME = 'localhost';
@@ -50,102 +32,27 @@ export function connectTarget(address: string): { path: string } | { host: strin
   return { host: host === undefined || host === '' ? address : host, port: match?.[3] === undefined ? 443 : Number(match[3]) };
 }
 
-/** Splits the bytes of a response into gRPC messages. */
-export class MessageFramer {
-  private pending: Buffer = Buffer.alloc(0);
-
-  /** The messages completed by `chunk`. Throws on a compressed or oversized message. */
-  push(chunk: Buffer): Buffer[] {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    const messages: Buffer[] = [];
-    while (this.pending.length >= 5) {
-      // No compression was offered, so a compressed message is a server's error.
-      if (this.pending[0] !== 0) throw new Error('Received a compressed message, but no compression was negotiated');
-      const length = this.pending.readUInt32BE(1);
-      if (length > MAX_MESSAGE_BYTES) throw new RangeError(`Received message larger than max (${length} vs ${MAX_MESSAGE_BYTES})`);
-      if (this.pending.length < 5 + length) break;
-      messages.push(this.pending.subarray(5, 5 + length));
-      this.pending = this.pending.subarray(5 + length);
-    }
-    return messages;
-  }
-
-  /** True when the stream ended in the middle of a message. */
-  get partial(): boolean {
-    return this.pending.length > 0;
-  }
+/**
+ * tls.checkServerIdentity for the name `localhost`: one of the certificate's DNS names, or
+ * its common name when it has none. Node's own first calls net.isIP, whose IPv6 expression
+ * takes a fresh process longer to compile than the rest of the handshake; for the same reason
+ * no SNI is sent (Node checks that a server name is not an IP address), and neither
+ * Multipass's daemon nor ours looks at it.
+ */
+export function checkServerName(_host: string, certificate: PeerCertificate): Error | undefined {
+  const dnsNames = (certificate.subjectaltname ?? '')
+    .split(', ')
+    .filter((name) => name.startsWith('DNS:'))
+    .map((name) => name.slice('DNS:'.length).toLowerCase());
+  const commonNames = [certificate.subject?.CN ?? []].flat().map((name) => name.toLowerCase());
+  if ((dnsNames.length > 0 ? dnsNames : commonNames).includes(SERVER_NAME)) return undefined;
+  const error = new Error(
+    `Hostname/IP does not match certificate's altnames: Host: ${SERVER_NAME}. is not in the cert's altnames: ${certificate.subjectaltname ?? '(none)'}`,
+  );
+  return Object.assign(error, { code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
 }
 
-/** A message in gRPC's framing: uncompressed flag, big-endian length, bytes. */
-export function frame(message: Buffer): Buffer {
-  const framed = Buffer.allocUnsafe(5 + message.length);
-  framed[0] = 0;
-  framed.writeUInt32BE(message.length, 1);
-  message.copy(framed, 5);
-  return framed;
-}
-
-/** grpc-js's reading of an HTTP status that is not 200. */
-export function statusOfHttp(code: number): CallStatus {
-  const details = `Received HTTP status code ${code}`;
-  switch (code) {
-    case 400:
-      return { code: INTERNAL, details };
-    case 401:
-      return { code: UNAUTHENTICATED, details };
-    case 403:
-      return { code: PERMISSION_DENIED, details };
-    case 404:
-      return { code: UNIMPLEMENTED, details };
-    case 429:
-    case 502:
-    case 503:
-    case 504:
-      return { code: UNAVAILABLE, details };
-    default:
-      return { code: UNKNOWN, details };
-  }
-}
-
-/** grpc-js's reading of a stream the server reset without a status. */
-export function statusOfReset(rstCode: number, connectionDropped: boolean): CallStatus {
-  switch (rstCode) {
-    case constants.NGHTTP2_REFUSED_STREAM:
-      return { code: UNAVAILABLE, details: 'Stream refused by server' };
-    case constants.NGHTTP2_CANCEL:
-      // Node reports a dropped connection as a cancelled stream.
-      return connectionDropped ? { code: UNAVAILABLE, details: 'Connection dropped' } : { code: CANCELLED, details: 'Call cancelled' };
-    case constants.NGHTTP2_ENHANCE_YOUR_CALM:
-      return { code: RESOURCE_EXHAUSTED, details: 'Bandwidth exhausted or memory limit exceeded' };
-    case constants.NGHTTP2_INADEQUATE_SECURITY:
-      return { code: PERMISSION_DENIED, details: 'Protocol not secure enough' };
-    case constants.NGHTTP2_NO_ERROR:
-      return { code: INTERNAL, details: `Received RST_STREAM with code ${rstCode} (Call ended without gRPC status)` };
-    case constants.NGHTTP2_INTERNAL_ERROR:
-      return { code: INTERNAL, details: `Received RST_STREAM with code ${rstCode} (Internal server error)` };
-    default:
-      return { code: INTERNAL, details: `Received RST_STREAM with code ${rstCode}` };
-  }
-}
-
-/** The status in `grpc-status` and `grpc-message`, if the headers carry one. */
-export function statusOfTrailers(headers: IncomingHttpHeaders): CallStatus | undefined {
-  const code = headers['grpc-status'];
-  if (typeof code !== 'string') return undefined;
-  const message = headers['grpc-message'];
-  let details = '';
-  if (typeof message === 'string') {
-    // Servers percent-encode it (grpc-js with encodeURI); a malformed one is shown as it came.
-    try {
-      details = decodeURI(message);
-    } catch {
-      details = message;
-    }
-  }
-  return { code: Number(code), details };
-}
-
-/** One connection to a daemon, opened on the first call; a dropped one is reopened by the next. */
+/** One connection to a daemon, opened by the first call; a dropped one is reopened by the next. */
 export class GrpcChannel {
   private session: ClientHttp2Session | undefined;
   private connected = false;
@@ -162,43 +69,33 @@ export class GrpcChannel {
     return new Promise((resolve) => {
       let status: CallStatus | undefined;
       let httpStatus: number | undefined;
-      const finish = (outcome: CallStatus) => {
-        status ??= outcome;
-      };
       const framer = new MessageFramer();
-      const stream = session.request({
-        ':method': 'POST',
-        ':path': path,
-        'content-type': 'application/grpc',
-        te: 'trailers',
-      });
+      const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
       stream.on('response', (headers) => {
         httpStatus = Number(headers[':status']);
         // A trailers-only answer: the status comes with the headers.
-        const early = statusOfTrailers(headers);
-        if (early !== undefined) finish(early);
+        status ??= statusOfTrailers(headers);
       });
       stream.on('data', (chunk: Buffer) => {
         if (status !== undefined) return;
         try {
           for (const message of framer.push(chunk)) onMessage(message);
         } catch (error) {
+          // A server that is not gRPC (an HTML error page): its HTTP status says more than its bytes.
           const reason = error instanceof Error ? error.message : String(error);
-          finish(error instanceof RangeError && httpStatus === 200 ? { code: RESOURCE_EXHAUSTED, details: reason } : failureOf(httpStatus, reason));
+          if (httpStatus !== 200) status = statusOfHttp(httpStatus ?? 0);
+          else status = statusOf(error instanceof RangeError ? 'RESOURCE_EXHAUSTED' : 'INTERNAL', reason);
           stream.close(constants.NGHTTP2_CANCEL);
         }
       });
       stream.on('trailers', (trailers) => {
-        finish(statusOfTrailers(trailers) ?? (httpStatus !== 200 && httpStatus !== undefined ? statusOfHttp(httpStatus) : { code: UNKNOWN, details: 'No status information received' }));
+        status ??= statusOfTrailers(trailers) ?? (httpStatus === 200 ? statusOf('UNKNOWN', 'No status information received') : statusOfHttp(httpStatus ?? 0));
       });
-      // Errors end in 'close', read below; without a listener they would be thrown.
+      // Errors end in 'close', read there; without a listener they would be thrown.
       stream.on('error', () => undefined);
       stream.on('close', () => {
-        // After any 'error' of the session, so that its reason can be reported.
-        setImmediate(() => {
-          if (status === undefined) finish(this.statusOfEarlyEnd(stream.rstCode, httpStatus));
-          resolve(status!);
-        });
+        // After the session's own 'error', so that its reason can be reported.
+        setImmediate(() => resolve(status ?? this.statusOfEarlyEnd(stream.rstCode, httpStatus)));
       });
       stream.end(frame(request));
     });
@@ -210,28 +107,27 @@ export class GrpcChannel {
 
   private statusOfEarlyEnd(rstCode: number | undefined, httpStatus: number | undefined): CallStatus {
     if (!this.connected) {
-      const error = this.sessionError ?? new Error('connection closed');
-      return { code: UNAVAILABLE, details: `No connection established. Last error: ${error.message}`, connectionError: error };
+      const error = this.sessionError ?? new Error('the connection closed');
+      return { ...statusOf('UNAVAILABLE', `No connection established. Last error: ${error.message}`), connectionError: error };
     }
     if (httpStatus !== undefined && httpStatus !== 200) return statusOfHttp(httpStatus);
-    const dropped = this.session === undefined || this.session.destroyed || this.session.closed;
-    if (rstCode === undefined) return { code: UNAVAILABLE, details: 'Connection dropped' };
-    return statusOfReset(rstCode, dropped);
+    if (rstCode === undefined) return statusOf('UNAVAILABLE', 'Connection dropped');
+    return statusOfReset(rstCode, this.session === undefined || this.session.closed || this.session.destroyed);
   }
 
   private open(): ClientHttp2Session {
     if (this.session !== undefined && !this.session.closed && !this.session.destroyed) return this.session;
-    const { rootCertPem, clientCertPem, clientKeyPem } = this.options;
+    const { address, rootCertPem, clientCertPem, clientKeyPem } = this.options;
     this.connected = false;
     this.sessionError = undefined;
     const session = connectHttp2(`https://${SERVER_NAME}`, {
       createConnection: () =>
         connectTls({
-          ...connectTarget(this.options.address),
-          servername: SERVER_NAME,
+          ...connectTarget(address),
           ca: rootCertPem,
           cert: clientCertPem,
           key: clientKeyPem,
+          checkServerIdentity: checkServerName,
           ALPNProtocols: ['h2'],
         }),
     });
@@ -244,9 +140,4 @@ export class GrpcChannel {
     this.session = session;
     return session;
   }
-}
-
-function failureOf(httpStatus: number | undefined, reason: string): CallStatus {
-  // A server that is not gRPC (an HTML error page): its HTTP status says more than the bytes.
-  return httpStatus !== undefined && httpStatus !== 200 ? statusOfHttp(httpStatus) : { code: INTERNAL, details: reason };
 }

@@ -1,4 +1,5 @@
-import { GrpcChannel, STATUS_OK, type CallStatus, type ChannelOptions } from './grpc-channel.js';
+import { GrpcChannel, type ChannelOptions } from './grpc-channel.js';
+import { STATUS_OK, statusName, type CallStatus } from './grpc-status.js';
 import { MULTIPASS_WIRE } from './multipass-wire-schema.js';
 import {
   RpcFailure,
@@ -8,7 +9,6 @@ import {
   type ListResult,
   type LogLineSink,
   type MultipassClient,
-  type RpcStatusName,
   type SnapshotRow,
   type UpdateInfo,
   type VersionResult,
@@ -32,27 +32,6 @@ interface WireSnapshot {
 }
 
 const NO_UPDATE: UpdateInfo = { version: '', url: '', title: '', description: '' };
-
-/** By code: gRPC's status names. */
-const STATUS_NAMES: readonly RpcStatusName[] = [
-  'OK',
-  'CANCELLED',
-  'UNKNOWN',
-  'INVALID_ARGUMENT',
-  'DEADLINE_EXCEEDED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED',
-  'FAILED_PRECONDITION',
-  'ABORTED',
-  'OUT_OF_RANGE',
-  'UNIMPLEMENTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-  'DATA_LOSS',
-  'UNAUTHENTICATED',
-];
 
 let sharedCodec: WireCodec | undefined;
 const wireCodec = (): WireCodec => (sharedCodec ??= new WireCodec(MULTIPASS_WIRE));
@@ -169,8 +148,7 @@ export async function createGrpcClient(options: GrpcClientOptions, onLogLine: Lo
 }
 
 function toFailure(result: CallStatus): RpcFailure {
-  const name = STATUS_NAMES[result.code] ?? 'UNKNOWN';
-  return new RpcFailure(name, result.details, result.connectionError === undefined ? undefined : connectionProblem(result.details));
+  return new RpcFailure(statusName(result.code), result.details, result.connectionError === undefined ? undefined : connectionProblem(result.details));
 }
 
 /** A connection that could not be made: the errno or the TLS failure is in the details. */

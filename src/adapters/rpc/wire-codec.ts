@@ -1,4 +1,7 @@
+import { WireReader } from './wire-reader.js';
 import type { WireField, WireKind, WireSchema } from './wire-schema.js';
+import { LENGTH_DELIMITED, VARINT } from './wire-types.js';
+import { WireWriter } from './wire-writer.js';
 
 /**
  * Protobuf encoding and decoding driven by a `WireSchema`, giving what @grpc/proto-loader gives
@@ -10,159 +13,7 @@ import type { WireField, WireKind, WireSchema } from './wire-schema.js';
  * Unknown fields, and known ones sent with another wire type, are skipped.
  */
 
-const VARINT = 0;
-const FIXED64 = 1;
-const LENGTH_DELIMITED = 2;
-const START_GROUP = 3;
-const END_GROUP = 4;
-const FIXED32 = 5;
-
 type Message = Record<string, unknown>;
-
-class Writer {
-  private buffer = Buffer.allocUnsafe(256);
-  private length = 0;
-
-  private reserve(bytes: number): void {
-    if (this.length + bytes <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + bytes));
-    this.buffer.copy(grown, 0, 0, this.length);
-    this.buffer = grown;
-  }
-
-  /** An unsigned 32-bit varint. */
-  uint32(value: number): void {
-    this.reserve(5);
-    let rest = value >>> 0;
-    while (rest > 0x7f) {
-      this.buffer[this.length++] = (rest & 0x7f) | 0x80;
-      rest >>>= 7;
-    }
-    this.buffer[this.length++] = rest;
-  }
-
-  /** A negative int32 is sign-extended to ten bytes, as protobuf requires. */
-  int32(value: number): void {
-    if (value < 0) this.uint64(BigInt.asUintN(64, BigInt(value)));
-    else this.uint32(value);
-  }
-
-  uint64(value: bigint): void {
-    this.reserve(10);
-    let rest = value;
-    while (rest > 0x7fn) {
-      this.buffer[this.length++] = Number(rest & 0x7fn) | 0x80;
-      rest >>= 7n;
-    }
-    this.buffer[this.length++] = Number(rest);
-  }
-
-  string(value: string): void {
-    const bytes = Buffer.byteLength(value);
-    this.uint32(bytes);
-    this.reserve(bytes);
-    this.length += this.buffer.write(value, this.length, 'utf8');
-  }
-
-  /** Writes what `body` writes, preceded by its length. */
-  delimited(body: () => void): void {
-    // Room for a one-byte length; a longer one moves the body along once it is known.
-    this.reserve(1);
-    const start = this.length++;
-    body();
-    const length = this.length - start - 1;
-    let size = 1;
-    for (let rest = length >>> 7; rest > 0; rest >>>= 7) size += 1;
-    if (size > 1) {
-      this.reserve(size - 1);
-      this.buffer.copyWithin(start + size, start + 1, this.length);
-    }
-    const end = this.length + size - 1;
-    this.length = start;
-    this.uint32(length);
-    this.length = end;
-  }
-
-  finish(): Buffer {
-    return this.buffer.subarray(0, this.length);
-  }
-}
-
-class Reader {
-  position = 0;
-
-  constructor(private readonly buffer: Buffer) {}
-
-  private byte(end: number): number {
-    if (this.position >= end) throw new RangeError('protobuf: message truncated');
-    return this.buffer[this.position++]!;
-  }
-
-  /** A varint's low 32 bits, unsigned (protobufjs reads int32, enums and bools this way). */
-  uint32(end: number): number {
-    let value = 0;
-    for (let shift = 0; shift < 70; shift += 7) {
-      const byte = this.byte(end);
-      if (shift < 32) value |= (byte & 0x7f) << shift;
-      if ((byte & 0x80) === 0) return value >>> 0;
-    }
-    throw new RangeError('protobuf: varint too long');
-  }
-
-  uint64(end: number): bigint {
-    let value = 0n;
-    for (let shift = 0n; shift < 70n; shift += 7n) {
-      const byte = this.byte(end);
-      value |= BigInt(byte & 0x7f) << shift;
-      if ((byte & 0x80) === 0) return BigInt.asUintN(64, value);
-    }
-    throw new RangeError('protobuf: varint too long');
-  }
-
-  /** Reads a length and returns where the field it prefixes ends, within `end`. */
-  delimited(end: number): number {
-    const length = this.uint32(end);
-    if (length > end - this.position) throw new RangeError('protobuf: length past the end of the message');
-    return this.position + length;
-  }
-
-  string(end: number): string {
-    const stop = this.delimited(end);
-    const value = this.buffer.toString('utf8', this.position, stop);
-    this.position = stop;
-    return value;
-  }
-
-  skip(wireType: number, end: number): void {
-    switch (wireType) {
-      case VARINT:
-        this.uint64(end);
-        return;
-      case FIXED64:
-        this.advance(8, end);
-        return;
-      case LENGTH_DELIMITED:
-        this.position = this.delimited(end);
-        return;
-      case START_GROUP:
-        for (;;) {
-          const tag = this.uint32(end);
-          if ((tag & 7) === END_GROUP) return;
-          this.skip(tag & 7, end);
-        }
-      case FIXED32:
-        this.advance(4, end);
-        return;
-      default:
-        throw new RangeError(`protobuf: invalid wire type ${wireType}`);
-    }
-  }
-
-  private advance(bytes: number, end: number): void {
-    if (bytes > end - this.position) throw new RangeError('protobuf: message truncated');
-    this.position += bytes;
-  }
-}
 
 /** protobufjs's Long.fromValue, for the values a message can hold. */
 function toBigInt(value: unknown): bigint {
@@ -235,13 +86,13 @@ export class WireCodec {
   }
 
   encode(type: string, message: unknown): Buffer {
-    const writer = new Writer();
+    const writer = new WireWriter();
     this.write(this.info(type), message as Message, writer);
     return writer.finish();
   }
 
   decode(type: string, bytes: Buffer): Message {
-    return this.read(this.info(type), new Reader(bytes), bytes.length);
+    return this.read(this.info(type), new WireReader(bytes), bytes.length);
   }
 
   private info(type: string): MessageInfo {
@@ -250,7 +101,7 @@ export class WireCodec {
     return info;
   }
 
-  private write(info: MessageInfo, message: Message, writer: Writer): void {
+  private write(info: MessageInfo, message: Message, writer: WireWriter): void {
     for (const field of info.fields) {
       const value = message[field.name];
       if (value === null || value === undefined) continue;
@@ -263,7 +114,7 @@ export class WireCodec {
     }
   }
 
-  private writeValue(info: MessageInfo, field: FieldInfo, value: unknown, writer: Writer): void {
+  private writeValue(info: MessageInfo, field: FieldInfo, value: unknown, writer: WireWriter): void {
     switch (field.kind) {
       case 'string':
         writer.uint32(field.tag);
@@ -304,7 +155,7 @@ export class WireCodec {
     }
   }
 
-  private read(info: MessageInfo, reader: Reader, end: number): Message {
+  private read(info: MessageInfo, reader: WireReader, end: number): Message {
     const decoded: Message = { ...info.absent };
     for (const field of info.repeated) decoded[field.name] = [];
     while (reader.position < end) {
@@ -326,7 +177,7 @@ export class WireCodec {
     return decoded;
   }
 
-  private readValue(field: FieldInfo, reader: Reader, end: number): unknown {
+  private readValue(field: FieldInfo, reader: WireReader, end: number): unknown {
     switch (field.kind) {
       case 'string':
         return reader.string(end);

@@ -1,15 +1,14 @@
 import { Server, ServerCredentials, status, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { constants, createSecureServer, type Http2SecureServer, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDaemonIdentity, type DaemonIdentity } from '../../../src/adapters/crypto/daemon-identity.js';
-import {
-  connectTarget,
-  frame,
-  MAX_MESSAGE_BYTES,
-  MessageFramer,
-  statusOfTrailers,
-} from '../../../src/adapters/rpc/grpc-channel.js';
+import type { PeerCertificate } from 'node:tls';
+import { ensureDaemonIdentity, identityPathsIn, type DaemonIdentity } from '../../../src/adapters/crypto/daemon-identity.js';
+import { createEcCertificate } from '../../../src/adapters/crypto/x509-keys.js';
+import { checkServerName, connectTarget } from '../../../src/adapters/rpc/grpc-channel.js';
+import { frame, MAX_MESSAGE_BYTES, MessageFramer } from '../../../src/adapters/rpc/grpc-framing.js';
+import { statusOfTrailers } from '../../../src/adapters/rpc/grpc-status.js';
 import { createGrpcClient } from '../../../src/adapters/rpc/grpc-multipass-client.js';
 import { RpcFailure, type MultipassClient } from '../../../src/adapters/rpc/multipass-client.js';
 import { MULTIPASS_WIRE } from '../../../src/adapters/rpc/multipass-wire-schema.js';
@@ -49,6 +48,16 @@ describe('gRPC framing and status', () => {
     expect(statusOfTrailers({ 'grpc-status': '13', 'grpc-message': 'bad %E0%A4%A' })).to.deep.equal({ code: 13, details: 'bad %E0%A4%A' });
     expect(statusOfTrailers({ 'grpc-status': '0' })).to.deep.equal({ code: 0, details: '' });
     expect(statusOfTrailers({ 'content-type': 'application/grpc' })).to.equal(undefined);
+  });
+
+  it("checks the daemon's certificate is for localhost: a DNS name, or the common name when there is none", () => {
+    const named = (fields: Partial<PeerCertificate>) => checkServerName('127.0.0.1', fields as PeerCertificate);
+    expect(named({ subjectaltname: 'DNS:localhost, IP Address:127.0.0.1' })).to.equal(undefined);
+    expect(named({ subjectaltname: 'DNS:LocalHost' })).to.equal(undefined);
+    expect(named({ subject: { CN: 'localhost' } as PeerCertificate['subject'] })).to.equal(undefined);
+    expect(named({ subjectaltname: 'DNS:elsewhere' })).to.be.instanceOf(Error).and.to.include({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+    expect(named({ subjectaltname: 'DNS:elsewhere', subject: { CN: 'localhost' } as PeerCertificate['subject'] })).to.be.instanceOf(Error);
+    expect(named({ subjectaltname: 'IP Address:127.0.0.1', subject: { CN: 'elsewhere' } as PeerCertificate['subject'] })).to.be.instanceOf(Error);
   });
 
   it('connects to a Unix socket for unix: addresses and to a host and port otherwise', () => {
@@ -98,13 +107,16 @@ describe('the CLI gRPC client', function () {
     return opened;
   };
 
-  const grpcServer = async (implementation: UntypedServiceImplementation): Promise<string> => {
+  const grpcServer = async (
+    implementation: UntypedServiceImplementation,
+    served = { certPem: identity.serverCertPem, keyPem: identity.serverKeyPem },
+  ): Promise<string> => {
     const server = new Server();
     server.addService(multipassRpcDefinition(), implementation);
-    const address = `unix:${join(temp.path, 'grpc.sock')}`;
+    const address = `unix:${join(temp.path, `grpc-${servers.length}.sock`)}`;
     const credentials = ServerCredentials.createSsl(
       Buffer.from(identity.rootCertPem),
-      [{ cert_chain: Buffer.from(identity.serverCertPem), private_key: Buffer.from(identity.serverKeyPem) }],
+      [{ cert_chain: Buffer.from(served.certPem), private_key: Buffer.from(served.keyPem) }],
       false,
     );
     await new Promise<void>((resolve, reject) => server.bindAsync(address, credentials, (error) => (error ? reject(error) : resolve())));
@@ -230,10 +242,30 @@ describe('the CLI gRPC client', function () {
     expect(missing).to.include({ status: 'UNAVAILABLE', connection: 'cannot-connect' });
     expect((missing as RpcFailure).details).to.match(/^No connection established\. Last error: .*ENOENT/);
 
-    const address = await grpcServer({ ping: (_call: unknown, callback: (error: null, reply: object) => void) => callback(null, {}) });
+    const ping = { ping: (_call: unknown, callback: (error: null, reply: object) => void) => callback(null, {}) };
+    const address = await grpcServer(ping);
     const otherCa = (await makeTestCertificate('not the daemon CA')).pem;
     const untrusted = await rejectionOf(connect(address, otherCa).then((multipass) => multipass.ping()));
     expect(untrusted).to.include({ status: 'UNAVAILABLE', connection: 'untrusted-daemon' });
+  });
+
+  it('refuses a certificate from the right CA that is not for localhost', async () => {
+    const rootKeyPem = readFileSync(identityPathsIn(join(temp.path, 'certificate')).rootKey, 'utf8');
+    const elsewhere = await createEcCertificate({
+      profile: 'server',
+      subject: 'CN=elsewhere',
+      dnsNames: ['elsewhere'],
+      notBefore: new Date(Date.now() - 60000),
+      notAfter: new Date(Date.now() + 86400000),
+      issuer: { certPem: identity.rootCertPem, keyPem: rootKeyPem },
+    });
+    const ping = { ping: (_call: unknown, callback: (error: null, reply: object) => void) => callback(null, {}) };
+    const address = await grpcServer(ping, elsewhere);
+    const refused = await rejectionOf(connect(address).then((multipass) => multipass.ping()));
+    expect(refused).to.include({ status: 'UNAVAILABLE', connection: 'untrusted-daemon' });
+    expect((refused as RpcFailure).details).to.contain("does not match certificate's altnames");
+    const trusted = await grpcServer(ping);
+    await (await connect(trusted)).ping();
   });
 
   it('makes one connection for the calls of a command', async () => {
