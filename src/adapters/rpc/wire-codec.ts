@@ -43,7 +43,7 @@ interface MessageInfo {
   readonly name: string;
   readonly fields: readonly FieldInfo[];
   readonly byNumber: ReadonlyMap<number, FieldInfo>;
-  /** Every field not in a oneof at its default, lists aside: copied for each decoded message. */
+  /** Every field neither in a oneof nor a list, at its default: copied for each decoded message. */
   readonly absent: Message;
   readonly repeated: readonly FieldInfo[];
 }
@@ -76,7 +76,8 @@ export class WireCodec {
         const first = Object.values(values)[0] ?? 0;
         return { ...field, tag, wireType, enumNames, enumValues: values, absent: enumNames.get(first) ?? first };
       });
-      const absent = Object.fromEntries(fields.filter((field) => field.oneof === undefined).map((field) => [field.name, field.absent]));
+      const single = fields.filter((field) => field.oneof === undefined && field.repeated !== true);
+      const absent = Object.fromEntries(single.map((field) => [field.name, field.absent]));
       const repeated = fields.filter((field) => field.repeated === true);
       this.messages.set(name, { name, fields, byNumber: new Map(fields.map((field) => [field.number, field])), absent, repeated });
     }
