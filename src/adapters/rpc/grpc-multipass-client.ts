@@ -1,5 +1,6 @@
-import { credentials, status, type Client, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
-import { multipassRpc } from './proto.js';
+import { GrpcChannel, type ChannelOptions } from './grpc-channel.js';
+import { STATUS_OK, statusName, type CallStatus } from './grpc-status.js';
+import { MULTIPASS_WIRE } from './multipass-wire-schema.js';
 import {
   RpcFailure,
   type ConnectionProblem,
@@ -8,32 +9,14 @@ import {
   type ListResult,
   type LogLineSink,
   type MultipassClient,
-  type RpcStatusName,
   type SnapshotRow,
   type UpdateInfo,
   type VersionResult,
 } from './multipass-client.js';
+import { WireCodec } from './wire-codec.js';
 
-export interface GrpcClientOptions {
-  /** `unix:/path/to/socket` or `host:port`, as in MULTIPASS_SERVER_ADDRESS. */
-  readonly address: string;
-  /** The daemon's root CA: the daemon's certificate must chain to it. */
-  readonly rootCertPem: string;
-  readonly clientCertPem: string;
-  readonly clientKeyPem: string;
-}
+export type GrpcClientOptions = ChannelOptions;
 
-/** The daemon's server certificate is issued for `localhost`, whatever the address. */
-const CHANNEL_OPTIONS = {
-  'grpc.ssl_target_name_override': 'localhost',
-  'grpc.default_authority': 'localhost',
-} as const;
-
-export function grpcTarget(address: string): string {
-  return address.startsWith('unix:') ? `unix://${address.slice('unix:'.length).replace(/^\/\//, '')}` : address;
-}
-
-type Streaming = (this: Client) => ClientDuplexStream<object, WireReply>;
 type WireReply = Record<string, unknown>;
 
 interface WireInstance {
@@ -50,20 +33,23 @@ interface WireSnapshot {
 
 const NO_UPDATE: UpdateInfo = { version: '', url: '', title: '', description: '' };
 
+let sharedCodec: WireCodec | undefined;
+const wireCodec = (): WireCodec => (sharedCodec ??= new WireCodec(MULTIPASS_WIRE));
+
+/**
+ * The daemon's RPCs over `GrpcChannel`, with the messages the generated schema describes:
+ * the CLI neither loads grpc-js nor parses the .proto.
+ */
 class GrpcMultipassClient implements MultipassClient {
+  private readonly codec = wireCodec();
+
   constructor(
-    private readonly client: Client,
+    private readonly channel: GrpcChannel,
     private readonly onLogLine: LogLineSink,
   ) {}
 
-  ping(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const ping = (this.client as unknown as Record<string, Function>).ping as (
-        request: object,
-        callback: (error: ServiceError | null) => void,
-      ) => void;
-      ping.call(this.client, {}, (error) => (error ? reject(toFailure(error)) : resolve()));
-    });
+  async ping(): Promise<void> {
+    await this.call('ping', {});
   }
 
   async version(verbosity: number): Promise<VersionResult> {
@@ -104,29 +90,40 @@ class GrpcMultipassClient implements MultipassClient {
   }
 
   close(): void {
-    this.client.close();
+    this.channel.close();
   }
 
   /**
    * Multipass's streaming shape: write one request, read every reply, passing on each
    * `log_line` as it comes; the status decides, and the answer is in the last reply.
    */
-  private stream(method: string, request: object): Promise<WireReply | undefined> {
-    return new Promise((resolve, reject) => {
-      const open = (this.client as unknown as Record<string, Streaming>)[method] as Streaming;
-      const call = open.call(this.client);
-      let last: WireReply | undefined;
-      call.on('data', (reply: WireReply) => {
-        if (typeof reply.log_line === 'string' && reply.log_line !== '') this.onLogLine(reply.log_line);
-        last = reply;
-      });
-      call.on('error', (error: ServiceError) => reject(toFailure(error)));
-      call.on('status', (result) => {
-        if (result.code === status.OK) resolve(last);
-      });
-      call.write(request);
-      call.end();
+  private async stream(method: string, request: object): Promise<WireReply | undefined> {
+    let last: WireReply | undefined;
+    await this.call(method, request, (reply) => {
+      if (typeof reply.log_line === 'string' && reply.log_line !== '') this.onLogLine(reply.log_line);
+      last = reply;
     });
+    return last;
+  }
+
+  /** Runs one call and rejects with its status unless it is OK. */
+  private async call(method: string, request: object, onReply: (reply: WireReply) => void = () => undefined): Promise<void> {
+    const { path, requestType, responseType } = MULTIPASS_WIRE.methods[method]!;
+    let unreadable = false;
+    const result = await this.channel.call(path, this.codec.encode(requestType, request), (bytes) => {
+      if (unreadable) return;
+      let reply: WireReply;
+      try {
+        reply = this.codec.decode(responseType, bytes);
+      } catch {
+        unreadable = true;
+        return;
+      }
+      onReply(reply);
+    });
+    if (result.code !== STATUS_OK) throw toFailure(result);
+    // grpc-js's words for a reply it cannot decode.
+    if (unreadable) throw new RpcFailure('INTERNAL', 'Response message parsing error');
   }
 }
 
@@ -145,25 +142,17 @@ const snapshotRow = (snapshot: WireSnapshot): SnapshotRow => ({
   createdSeconds: Number(snapshot.fundamentals?.creation_timestamp?.seconds ?? 0),
 });
 
+/** A client for the daemon at `options.address`; it connects on its first call. */
 export async function createGrpcClient(options: GrpcClientOptions, onLogLine: LogLineSink): Promise<MultipassClient> {
-  const Rpc = multipassRpc();
-  const channelCredentials = credentials.createSsl(
-    Buffer.from(options.rootCertPem),
-    Buffer.from(options.clientKeyPem),
-    Buffer.from(options.clientCertPem),
-  );
-  return new GrpcMultipassClient(new Rpc(grpcTarget(options.address), channelCredentials, CHANNEL_OPTIONS), onLogLine);
+  return new GrpcMultipassClient(new GrpcChannel(options), onLogLine);
 }
 
-function toFailure(error: ServiceError): RpcFailure {
-  const name = (status[error.code] ?? 'UNKNOWN') as RpcStatusName;
-  return new RpcFailure(name, error.details ?? error.message, connectionProblem(error));
+function toFailure(result: CallStatus): RpcFailure {
+  return new RpcFailure(statusName(result.code), result.details, result.connectionError === undefined ? undefined : connectionProblem(result.details));
 }
 
-/** grpc-js reports a failed connect as UNAVAILABLE with the errno in the details. */
-function connectionProblem(error: ServiceError): ConnectionProblem | undefined {
-  if (error.code !== status.UNAVAILABLE) return undefined;
-  const details = error.details ?? '';
+/** A connection that could not be made: the errno or the TLS failure is in the details. */
+function connectionProblem(details: string): ConnectionProblem | undefined {
   if (/EACCES|EPERM/.test(details)) return 'access-denied';
   if (/certificate|self[- ]signed|SSL|TLS|handshake/i.test(details)) return 'untrusted-daemon';
   if (/ENOENT|ECONNREFUSED|ENOTSOCK|EADDRNOTAVAIL|No connection established|Failed to connect/i.test(details)) {

@@ -1,26 +1,14 @@
-import { loadPackageDefinition, type GrpcObject, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { fileURLToPath } from 'node:url';
+import type { ServiceDefinition } from '@grpc/grpc-js';
+import { MULTIPASS_WIRE } from './multipass-wire-schema.js';
+import { wireServiceDefinition } from './wire-service.js';
 
-const PROTO_PATH = fileURLToPath(new URL('./multipass.proto', import.meta.url));
+// The messages go through the schema `npm run build` generates from multipass.proto, so the
+// daemon does not parse the .proto at start (the tests that stand for a Multipass client still
+// do, on purpose: they check the generated schema against it).
+let definition: ServiceDefinition | undefined;
 
-// keepCase: the wire names (verbosity_level, log_line) are what Multipass clients send.
-const LOADER_OPTIONS = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true } as const;
-
-let cached: ServiceClientConstructor | undefined;
-
-/** The `multipass.Rpc` service constructor (client side) and its definition (server side). */
-export function multipassRpc(): ServiceClientConstructor {
-  if (cached === undefined) {
-    const definition = loadSync(PROTO_PATH, LOADER_OPTIONS);
-    const multipass = loadPackageDefinition(definition).multipass as GrpcObject;
-    cached = multipass.Rpc as ServiceClientConstructor;
-  }
-  return cached;
-}
-
+/** The `multipass.Rpc` service definition, for the daemon's gRPC server. */
 export function multipassRpcDefinition(): ServiceDefinition {
-  return multipassRpc().service;
+  definition ??= wireServiceDefinition(MULTIPASS_WIRE);
+  return definition;
 }
-
-export const MULTIPASS_PROTO_PATH = PROTO_PATH;
