@@ -140,22 +140,22 @@ function oneOf(allowed: readonly string[]): Check {
   return (value) =>
     typeof value === 'string' && allowed.includes(value)
       ? { value }
-      : `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`;
+      : `expected one of ${allowed.join(', ')}, got ${shown(value)}`;
 }
 
 function nonEmpty(value: unknown): ReturnType<Check> {
-  return typeof value === 'string' && value.trim() !== '' ? { value } : `expected a non-empty string, got ${JSON.stringify(value)}`;
+  return typeof value === 'string' && value.trim() !== '' ? { value } : `expected a non-empty string, got ${shown(value)}`;
 }
 
 function boolean(value: unknown): ReturnType<Check> {
   if (typeof value === 'boolean') return { value };
   if (value === 'true' || value === '1') return { value: true };
   if (value === 'false' || value === '0') return { value: false };
-  return `expected true or false, got ${JSON.stringify(value)}`;
+  return `expected true or false, got ${shown(value)}`;
 }
 
 function address(value: unknown): ReturnType<Check> {
-  if (typeof value !== 'string') return `expected unix:/path or host:port, got ${JSON.stringify(value)}`;
+  if (typeof value !== 'string') return `expected unix:/path or host:port, got ${shown(value)}`;
   if (value.startsWith('unix:')) {
     return value.length > 'unix:'.length && value.slice(5).startsWith('/')
       ? { value }
@@ -164,6 +164,15 @@ function address(value: unknown): ReturnType<Check> {
   const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value);
   if (match === null || Number(match[2]) > 65535) return `expected unix:/path or host:port, got '${value}'`;
   return { value };
+}
+
+/** A value for an error message; YAML aliases can make a value that refers to itself. */
+function shown(value: unknown): string {
+  try {
+    return String(JSON.stringify(value));
+  } catch {
+    return `a ${Array.isArray(value) ? 'list' : typeof value} that contains itself`;
+  }
 }
 
 function nonBlank(value: string | undefined): string | undefined {
