@@ -9,12 +9,16 @@ const CI_SEED = 0x6d70_6173;
  * - `FC_SEED`: the seed (fast-check prints the seed and path of any counterexample);
  * - `FC_RUNS`: the exact number of cases for every property;
  * - `FC_SCALE`: a multiplier on `ciRuns` (what `npm run soak` sets);
- * - `FC_TIME_LIMIT_MS`: stop a property after this long (the cases run so far must pass).
+ * - `FC_TIME_LIMIT_MS`: stop a property after this long (the cases run so far must pass; a
+ *   failure found is still reported, shrunk as far as time allowed).
+ * `ciTimeLimitMs` bounds slow properties (scaled like the runs), so that shrinking a case that
+ * fails only at a deadline cannot run past mocha's timeout.
  */
-export function propertyRuns<T>(ciRuns: number): Parameters<T> {
+export function propertyRuns<T>(ciRuns: number, options: { ciTimeLimitMs?: number } = {}): Parameters<T> {
   const seed = integerFrom('FC_SEED', false) ?? CI_SEED;
   const numRuns = integerFrom('FC_RUNS') ?? Math.max(1, Math.round(ciRuns * (numberFrom('FC_SCALE') ?? 1)));
-  const timeLimit = integerFrom('FC_TIME_LIMIT_MS');
+  const timeLimit =
+    integerFrom('FC_TIME_LIMIT_MS') ?? (options.ciTimeLimitMs === undefined ? undefined : Math.round(options.ciTimeLimitMs * runScale()));
   return timeLimit === undefined ? { seed, numRuns } : { seed, numRuns, interruptAfterTimeLimit: timeLimit, markInterruptAsFailure: false };
 }
 
