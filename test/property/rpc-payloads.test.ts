@@ -9,7 +9,7 @@ import { wireClient, wirePing, wireStream } from '../support/grpc-wire-client.js
 import { makeTempDir } from '../support/temp-dir.js';
 import { makeTestCertificate, type TestCertificate } from '../support/test-certificates.js';
 import { propertyRuns, runScale } from './property-runs.js';
-import { encodeRequest, rawCall, RPC_METHODS, type RawOutcome, type RpcMethod } from './raw-rpc.js';
+import { encodeRequest, rawCall, RPC_METHODS, type RawOutcome, type RpcMethod } from '../support/raw-rpc.js';
 
 /** Far above any honest answer (a passphrase check takes well under a second): reaching it means a hang. */
 const DEADLINE_MS = 8000;
