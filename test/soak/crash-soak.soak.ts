@@ -65,7 +65,7 @@ for (const store of (['pem', 'sqlite'] as const).filter((kind) => STORES.include
       temp.remove();
     });
 
-    it(`loses no acknowledged certificate over ${CYCLES} SIGKILLs`, async () => {
+    it(`loses no acknowledged certificate over ${CYCLES} SIGKILLs (at most ${MAX_MINUTES} minutes)`, async () => {
       const certs = await testCertificatePool(CYCLES * IN_FLIGHT);
       const random = seededRandom(store === 'pem' ? 1 : 2);
       const first = await start();
