@@ -36,7 +36,8 @@ for (const store of (['pem', 'sqlite'] as const).filter((kind) => STORES.include
     let daemon: DaemonProcess | undefined;
     const dataDir = () => join(temp.path, 'data');
     const start = async () => {
-      daemon = await startDaemonProcess({ dataDir: dataDir(), args: ['--address', `unix:${temp.path}/sock`, '--store', store] });
+      // Debug logging: if the daemon ever stops answering, its log says what it last did.
+      daemon = await startDaemonProcess({ dataDir: dataDir(), args: ['--address', `unix:${temp.path}/sock`, '--store', store, '-v'] });
       return daemon;
     };
     const connect = (running: DaemonProcess, cert: TestCertificate): Client =>
@@ -87,16 +88,23 @@ for (const store of (['pem', 'sqlite'] as const).filter((kind) => STORES.include
           if (!(await stillTrusted(running, cert, `cycle ${cycle}`))) lost.add(cert.fingerprint);
         }
         const batch = certs.slice(cycle * IN_FLIGHT, (cycle + 1) * IN_FLIGHT);
-        const outcomes = batch.map((cert) => call(running, cert, 'authenticate', { passphrase: PASSPHRASE }));
+        const settled: RawOutcome[] = [];
+        const outcomes = batch.map((cert) => call(running, cert, 'authenticate', { passphrase: PASSPHRASE }).then((o) => (settled.push(o), o)));
         await killMoment(outcomes, random);
-        const stderr = running.stderr();
+        if (settled.some((outcome) => outcome.code === status.DEADLINE_EXCEEDED)) {
+          // Is the whole daemon stuck, or only that connection? Ask on a new one before the kill.
+          const probe = await call(running, admin, 'ping');
+          unanswered.push(
+            `cycle ${cycle}: ${settled.map((o) => `${status[o.code]} ${o.details}`).join('; ')}\n` +
+              `a new trusted ping then: ${status[probe.code]} ${probe.details}\n${running.stderr()}`,
+          );
+        }
         await running.stop('SIGKILL');
         daemon = undefined;
         previous = [];
         (await Promise.all(outcomes)).forEach((outcome, i) => {
           if (outcome.code === status.OK) previous.push(batch[i] as TestCertificate);
           else cutOff += 1;
-          if (outcome.code === status.DEADLINE_EXCEEDED) unanswered.push(`cycle ${cycle}: ${outcome.details}\n${stderr}`);
         });
         acknowledged.push(...previous);
         // A daemon that stops answering is a failure of its own, not a crash to survive.
