@@ -209,22 +209,22 @@ function oneOf(allowed: readonly string[]): Check {
   return (value) =>
     typeof value === 'string' && allowed.includes(value)
       ? { value }
-      : `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`;
+      : `expected one of ${allowed.join(', ')}, got ${shown(value)}`;
 }
 
 function nonEmpty(value: unknown): ReturnType<Check> {
-  return typeof value === 'string' && value.trim() !== '' ? { value } : `expected a non-empty string, got ${JSON.stringify(value)}`;
+  return typeof value === 'string' && value.trim() !== '' ? { value } : `expected a non-empty string, got ${shown(value)}`;
 }
 
 function boolean(value: unknown): ReturnType<Check> {
   if (typeof value === 'boolean') return { value };
   if (value === 'true' || value === '1') return { value: true };
   if (value === 'false' || value === '0') return { value: false };
-  return `expected true or false, got ${JSON.stringify(value)}`;
+  return `expected true or false, got ${shown(value)}`;
 }
 
 function address(value: unknown): ReturnType<Check> {
-  if (typeof value !== 'string') return `expected unix:/path or host:port, got ${JSON.stringify(value)}`;
+  if (typeof value !== 'string') return `expected unix:/path or host:port, got ${shown(value)}`;
   if (value.startsWith('unix:')) {
     return value.length > 'unix:'.length && value.slice(5).startsWith('/')
       ? { value }
@@ -235,12 +235,21 @@ function address(value: unknown): ReturnType<Check> {
   return { value };
 }
 
+/** A value for an error message; YAML aliases can make a value that refers to itself. */
+function shown(value: unknown): string {
+  try {
+    return String(JSON.stringify(value));
+  } catch {
+    return `a ${Array.isArray(value) ? 'list' : typeof value} that contains itself`;
+  }
+}
+
 /** A duration in seconds (fractions allowed), from 0.1 s to an hour. */
 function seconds(value: unknown): ReturnType<Check> {
   const parsed = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   return typeof parsed === 'number' && Number.isFinite(parsed) && parsed >= 0.1 && parsed <= 3600
     ? { value: parsed }
-    : `expected a number of seconds from 0.1 to 3600, got ${JSON.stringify(value)}`;
+    : `expected a number of seconds from 0.1 to 3600, got ${shown(value)}`;
 }
 
 /** A whole number from 1 to a million. */
@@ -248,7 +257,7 @@ function count(value: unknown): ReturnType<Check> {
   const parsed = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
   return typeof parsed === 'number' && Number.isSafeInteger(parsed) && parsed >= 1 && parsed <= 1_000_000
     ? { value: parsed }
-    : `expected a whole number from 1 to 1000000, got ${JSON.stringify(value)}`;
+    : `expected a whole number from 1 to 1000000, got ${shown(value)}`;
 }
 
 /** Hidden on purpose (no flag, no YAML key): it moves where a real system's Multipass is looked for. */
