@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { LogLevel } from '../../adapters/logging/pino-logger.js';
+import { isPostgresUrl } from '../../adapters/stores/postgres/postgres-target.js';
 import { defaultConfigPath, defaultDataDir, defaultSocketPath, type Env } from '../paths.js';
 
-export type StoreKind = 'pem' | 'sqlite';
+export type StoreKind = 'pem' | 'sqlite' | 'postgres';
 
 /**
  * Where the daemon keeps its identity: `native` in `<data>/certificate/`; `multipass` where
@@ -23,6 +24,12 @@ export interface DaemonConfig {
   readonly address: string;
   readonly socketGroup: string | undefined;
   readonly store: StoreKind;
+  /**
+   * With `store: postgres`: the database (`postgres://user:password@host:port/db?sslmode=...`).
+   * Undefined: pg's own defaults (PGHOST, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE..., ~/.pgpass).
+   * Holds a password: never logged or echoed in an error.
+   */
+  readonly postgresUrl?: string | undefined;
   readonly logLevel: LogLevel;
   /** TCP only: binding a non-loopback address is refused unless this is true. */
   readonly allowRemote: boolean;
@@ -75,13 +82,14 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const STORES: readonly StoreKind[] = ['pem', 'sqlite'];
+export const STORES: readonly StoreKind[] = ['pem', 'sqlite', 'postgres'];
 const LAYOUTS: readonly Layout[] = ['native', 'multipass'];
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug', 'trace'];
 
 /** The YAML keys, their environment variables, and how each value is checked. */
 const KEYS = {
   store: { env: 'MULTIPASSD_STORE', check: oneOf(STORES) },
+  postgres_url: { env: 'MULTIPASSD_POSTGRES_URL', check: postgresUrl },
   layout: { env: 'MULTIPASSD_LAYOUT', check: oneOf(LAYOUTS) },
   address: { env: 'MULTIPASSD_ADDRESS', check: address },
   socket_group: { env: 'MULTIPASSD_SOCKET_GROUP', check: nonEmpty },
@@ -127,6 +135,7 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: Env, platform: Node
     address: (merged.address as string | undefined) ?? defaultAddress(platform, env, perUser),
     socketGroup: merged.socket_group as string | undefined,
     store: (merged.store as StoreKind | undefined) ?? 'pem',
+    postgresUrl: merged.postgres_url as string | undefined,
     logLevel: (merged.log_level as LogLevel | undefined) ?? 'info',
     allowRemote: (merged.allow_remote as boolean | undefined) ?? false,
     rejectExpiredCertificates: (merged.reject_expired_certificates as boolean | undefined) ?? false,
@@ -233,6 +242,13 @@ function address(value: unknown): ReturnType<Check> {
   const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value);
   if (match === null || Number(match[2]) > 65535) return `expected unix:/path or host:port, got '${value}'`;
   return { value };
+}
+
+/** The value is never echoed: it may hold a password. */
+function postgresUrl(value: unknown): ReturnType<Check> {
+  return typeof value === 'string' && isPostgresUrl(value.trim())
+    ? { value: value.trim() }
+    : 'expected a postgres:// or postgresql:// URL (the value is not shown: it may hold a password)';
 }
 
 /** A duration in seconds (fractions allowed), from 0.1 s to an hour. */
