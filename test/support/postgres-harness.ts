@@ -13,6 +13,13 @@ import { makeTempDir } from './temp-dir.js';
 /** Reconnects quickly, so that outage cases take a fraction of a second to recover. */
 export const FAST_BACKOFF: Backoff = { initialMs: 50, maxMs: 400 };
 
+/** Another logger, URL or last copy than the harness's (another host's). */
+export interface OpenOptions {
+  readonly logger?: RecordingLoggerFake;
+  readonly url?: string;
+  readonly lastCopyPath?: string;
+}
+
 interface Closable {
   load(): Promise<void>;
   close(): Promise<void>;
@@ -25,10 +32,10 @@ export interface PostgresHarness<S extends Closable> {
   /** Where `open` keeps each instance's last copy (one per harness, as one host's data dir). */
   readonly lastCopyPath: string;
   readonly logger: RecordingLoggerFake;
-  /** A loaded store over the case's database (with the harness's logger, or `logger`; over `url`, or the case's). */
-  open(options?: { readonly logger?: RecordingLoggerFake; readonly url?: string }): Promise<S>;
+  /** A loaded store over the case's database, as the harness's host would open it unless `options` say otherwise. */
+  open(options?: OpenOptions): Promise<S>;
   /** Builds one, not loaded (it is closed at dispose). */
-  build(options?: { readonly logger?: RecordingLoggerFake; readonly url?: string }): S;
+  build(options?: OpenOptions): S;
   create(): Promise<S>;
   reopen(): Promise<S>;
   /** The schema exists but is empty: what dropping its tables (or making it by hand) leaves. */
@@ -59,13 +66,13 @@ export function postgresHarness<S extends Closable>(cluster: () => PostgresClust
     const lastCopyPath = join(temp.path, 'data', 'postgres-last-copy.json');
     const logger = new RecordingLoggerFake();
     const opened: Closable[] = [];
-    const build = (options: { readonly logger?: RecordingLoggerFake; readonly url?: string } = {}): S => {
+    const build = (options: OpenOptions = {}): S => {
       const own = options.logger ?? logger;
-      const store = make(new PostgresPool(new PostgresTarget(options.url ?? url), own), own, lastCopyPath);
+      const store = make(new PostgresPool(new PostgresTarget(options.url ?? url), own), own, options.lastCopyPath ?? lastCopyPath);
       opened.push(store);
       return store;
     };
-    const open = async (options: { readonly logger?: RecordingLoggerFake; readonly url?: string } = {}): Promise<S> => {
+    const open = async (options: OpenOptions = {}): Promise<S> => {
       const store = build(options);
       await store.load();
       return store;

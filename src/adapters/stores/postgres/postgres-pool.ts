@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { AuthError } from '../../../domain/auth-error.js';
 import type { Logger } from '../../../ports/logger.js';
-import { describeFailure, isConnectionFailure, isMissingSchema, storeError } from './postgres-errors.js';
+import { describeFailure, isConnectionFailure, isMissingSchema, storeError, storeOffline } from './postgres-errors.js';
 import { prepareSchema, READY, type SchemaState } from './postgres-schema.js';
 import type { PostgresTarget } from './postgres-target.js';
 
@@ -99,13 +99,18 @@ export class PostgresPool {
     }
   }
 
-  /** One pooled connection for `work`; a broken one is discarded rather than returned to the pool. */
+  /**
+   * One pooled connection for `work`; a broken one is discarded rather than returned to the
+   * pool. Whatever keeps a session from being opened (no answer, a refused login, a server
+   * certificate that does not verify, a CA file missing) is an outage: ridden out on the last
+   * copy, its reason logged, retried.
+   */
   private async connected<T>(action: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
     } catch (error) {
-      throw storeError(this.target, action, error);
+      throw storeOffline(this.target, error);
     }
     let broken = false;
     try {
