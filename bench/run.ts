@@ -80,6 +80,7 @@ async function main(): Promise<void> {
     report('  connections the daemon closed at once or at a deadline', flood.closedByServer, `of ${flood.opened}`);
   }
   await measureSqliteLockContention();
+  await (await import('./postgres-fleet.js')).measurePostgresFleet();
 }
 
 /** The same ping on grpc-js's own TLS server with no client certificate: what we compare to. */
