@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ScryptPassphraseHasher } from '../../src/adapters/crypto/scrypt-passphrase-hasher.js';
 import { STORE_OFFLINE_MESSAGE } from '../../src/adapters/stores/postgres/postgres-errors.js';
 import { runCli } from '../support/cli-process.js';
+import { makeMultipassFixture } from '../support/multipass-fixture.js';
 import { runDaemonCommand, startDaemonProcess, type DaemonProcess } from '../support/daemon-process.js';
 import { wireClient, wirePing, wireStream } from '../support/grpc-wire-client.js';
 import { usePostgresCluster } from '../support/postgres-cluster.js';
@@ -34,11 +35,11 @@ describe('a fleet of two daemons sharing one PostgreSQL store', function () {
   const dataDir = (host: string) => join(temp.path, host);
   const env = () => ({ MULTIPASSD_POSTGRES_URL: url });
   const admin = (host: string, ...args: string[]) => runDaemonCommand([...args, '--data-dir', dataDir(host), '--store', 'postgres'], env(), 60_000);
-  const start = async (host: string) => {
+  const start = async (host: string, extraEnv: NodeJS.ProcessEnv = {}) => {
     const daemon = await startDaemonProcess({
       dataDir: dataDir(host),
       args: ['--address', `unix:${temp.path}/${host}.sock`, '--store', 'postgres'],
-      env: env(),
+      env: { ...env(), ...extraEnv },
     });
     daemons.push(daemon);
     return daemon;
@@ -155,6 +156,14 @@ describe('a fleet of two daemons sharing one PostgreSQL store', function () {
       expect(daemon.stderr()).not.to.contain(pg.role.password);
     }
     expect(two.stderr().match(/lost the connection to the PostgreSQL store/g), 'the outage logged once').to.have.length(1);
+  });
+
+  it("does not adopt one host's Multipass install into the fleet's store at first start (import-multipass does, when asked)", async () => {
+    const fixture = await makeMultipassFixture(join(temp.path, 'mp'));
+    const daemon = await start('one', { MULTIPASSD_MULTIPASS_ROOT: fixture.root });
+    expect(daemon.stderr()).not.to.contain('adopted');
+    expect((await wirePing(client(daemon, fixture.clients[0]!))).code).to.equal(status.UNAUTHENTICATED);
+    expect((await admin('one', 'trust', 'list')).stdout).to.equal('No trusted certificates.\n');
   });
 
   it('migrates pem -> postgres -> sqlite -> pem without losing a certificate, a record or a setting', async () => {

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { LogLevel } from '../../adapters/logging/pino-logger.js';
-import { isPostgresUrl } from '../../adapters/stores/postgres/postgres-target.js';
+import { hasPassword, isPostgresUrl } from '../../adapters/stores/postgres/postgres-target.js';
 import { defaultConfigPath, defaultDataDir, defaultSocketPath, type Env } from '../paths.js';
 
 export type StoreKind = 'pem' | 'sqlite' | 'postgres';
@@ -184,7 +184,25 @@ function readConfigFile(path: string, required: boolean): { read: boolean; value
   if (typeof document !== 'object' || Array.isArray(document)) {
     throw new ConfigError(`config file '${path}' must be a mapping of keys to values`);
   }
-  return { read: true, values: validated(document as Record<string, unknown>, `config file '${path}'`) };
+  const values = validated(document as Record<string, unknown>, `config file '${path}'`);
+  requirePrivateIfSecret(path, values);
+  return { read: true, values };
+}
+
+/**
+ * A database password in the file makes it a secret: refused while other users may read it,
+ * as OpenSSH refuses a readable private key.
+ */
+function requirePrivateIfSecret(path: string, values: Values): void {
+  const url = values.postgres_url;
+  if (typeof url !== 'string' || !hasPassword(url) || process.platform === 'win32') return;
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o044) !== 0) {
+    throw new ConfigError(
+      `config file '${path}' holds a database password (postgres_url) but other users may read it (mode ${mode.toString(8).padStart(4, '0')}): ` +
+        `run 'chmod 600 ${path}', or keep the password in a PGPASSFILE instead`,
+    );
+  }
 }
 
 function readEnvironment(env: Env): Values {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, resolveDaemonConfig } from '../../../src/app/config/daemon-config.js';
 import { defaultSource, MigrationError } from '../../../src/app/store-migration.js';
@@ -14,11 +14,27 @@ describe('daemon configuration of the PostgreSQL store', () => {
   afterEach(() => temp.remove());
 
   it('selects store: postgres with the URL from the config file, or from MULTIPASSD_POSTGRES_URL over it', () => {
-    writeFileSync(join(temp.path, 'multipassd.yaml'), 'store: postgres\npostgres_url: postgres://mp:secret@db.lab:5432/multipassd?sslmode=verify-full\n');
+    writeFileSync(join(temp.path, 'multipassd.yaml'), 'store: postgres\npostgres_url: postgres://mp:secret@db.lab:5432/multipassd?sslmode=verify-full\n', {
+      mode: 0o600,
+    });
     expect(resolve()).to.include({ store: 'postgres', postgresUrl: 'postgres://mp:secret@db.lab:5432/multipassd?sslmode=verify-full' });
     expect(resolve({ MULTIPASSD_POSTGRES_URL: 'postgresql://other@/fleet?host=/run/postgresql' }).postgresUrl).to.equal(
       'postgresql://other@/fleet?host=/run/postgresql',
     );
+  });
+
+  it('refuses a config file holding a database password that other users may read, without showing the password', () => {
+    const path = join(temp.path, 'multipassd.yaml');
+    writeFileSync(path, 'store: postgres\npostgres_url: postgres://mp:secret@db.lab/multipassd\n');
+    chmodSync(path, 0o644);
+    expect(() => resolve()).to.throw(ConfigError, /holds a database password.*mode 0644.*chmod 600/);
+    try {
+      resolve();
+    } catch (error) {
+      expect((error as Error).message).not.to.contain('secret');
+    }
+    writeFileSync(path, 'store: postgres\npostgres_url: postgres://mp@db.lab/multipassd\n');
+    expect(resolve().postgresUrl, 'no password, nothing to hide').to.equal('postgres://mp@db.lab/multipassd');
   });
 
   it("leaves the URL unset without one, so that pg's own PG* variables apply", () => {

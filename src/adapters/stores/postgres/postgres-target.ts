@@ -69,6 +69,11 @@ export function isPostgresUrl(value: string): boolean {
   return /^postgres(ql)?:\/\//i.test(value) && urlParts(value) !== undefined;
 }
 
+/** Whether the URL carries a password (in the authority or as a parameter). */
+export function hasPassword(url: string): boolean {
+  return (urlParts(url)?.password ?? '') !== '';
+}
+
 interface UrlParts {
   readonly user?: string;
   readonly password?: string;
