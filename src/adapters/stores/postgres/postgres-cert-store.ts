@@ -6,6 +6,7 @@ import type { CertStore } from '../../../ports/cert-store.js';
 import type { Logger } from '../../../ports/logger.js';
 import { canonicalCertificate } from '../../crypto/pem-certificates.js';
 import { SCHEMA } from './migrations.js';
+import { describeFailure } from './postgres-errors.js';
 import { trustRecordOf, type RecordRow } from './postgres-records.js';
 import { PostgresLastCopy } from './postgres-last-copy.js';
 import { inTransaction, type PostgresPool } from './postgres-pool.js';
@@ -50,6 +51,8 @@ export class PostgresCertStore implements CertStore {
   private readonly feed: PostgresTrustFeed;
   private readonly lastCopy: PostgresLastCopy | undefined;
   private outageSince: number | undefined;
+  /** Why the listening connection last failed, for the admin. */
+  private lastFailure = 'no answer';
   private reloading: Promise<void> | undefined;
   private reloadAgain = false;
   private checking: Promise<void> | undefined;
@@ -77,12 +80,12 @@ export class PostgresCertStore implements CertStore {
       state = await this.pool.prepare();
     } catch (error) {
       if (!AuthError.is(error, 'store-offline')) throw error;
-      await this.startWithoutDatabase(causeOf(error));
+      await this.startWithoutDatabase(describeFailure(this.pool.target, (error.cause as Error | undefined)?.cause ?? error));
       void this.feed.connect();
       return;
     }
     if (state.kind === 'damaged') return this.damaged(state.problem);
-    if (!(await this.feed.connect())) await this.startWithoutDatabase('the first connection failed');
+    if (!(await this.feed.connect())) await this.startWithoutDatabase(this.lastFailure);
     if (this.faultReason === undefined && this.index.size === 0) {
       this.logger.info(
         `the PostgreSQL store ${this.pool.target.describe()} trusts nobody yet. No client is trusted on first use with store: postgres: ` +
@@ -290,7 +293,7 @@ export class PostgresCertStore implements CertStore {
     try {
       await this.reload();
     } catch (error) {
-      this.logger.debug('cannot re-read the trusted certificates now', { error: String(causeOf(error)) });
+      this.logger.debug('cannot re-read the trusted certificates now', { error: causeOf(error) });
     }
   }
 
@@ -344,6 +347,7 @@ export class PostgresCertStore implements CertStore {
   }
 
   private lost(reason: string): void {
+    this.lastFailure = reason;
     if (this.closed || this.outageSince !== undefined) return;
     this.outageSince = Date.now();
     if (this.version < 0) return; // not loaded yet: startWithoutDatabase says what happens

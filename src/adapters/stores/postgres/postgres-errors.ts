@@ -53,7 +53,7 @@ export function describeFailure(target: PostgresTarget, error: unknown): string 
  * for the admin is in `cause`.
  */
 export function storeOffline(target: PostgresTarget, error: unknown): AuthError {
-  const reason = new Error(`the PostgreSQL database ${target.describe()} cannot be reached: ${describeFailure(target, error)}`);
+  const reason = new Error(`the PostgreSQL database ${target.describe()} cannot be reached: ${describeFailure(target, error)}`, { cause: error });
   return new AuthError('store-offline', STORE_OFFLINE_MESSAGE, { cause: reason });
 }
 
