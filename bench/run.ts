@@ -82,6 +82,7 @@ async function main(): Promise<void> {
   }
   await measureSqliteLockContention();
   await reportCliColdStart();
+  await (await import('./postgres-fleet.js')).measurePostgresFleet();
 }
 
 /** The same ping on grpc-js's own TLS server with no client certificate: what we compare to. */

@@ -6,7 +6,9 @@ export type AuthErrorCode =
   | 'invalid-setting'
   | 'setting-corrupt'
   | 'too-many-attempts'
-  | 'store-unavailable';
+  | 'store-unavailable'
+  /** The store's database cannot be reached now; the message is for clients, the reason in `cause`. */
+  | 'store-offline';
 
 const BRAND = Symbol.for('multipassd-auth.AuthError');
 

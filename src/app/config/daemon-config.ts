@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { LogLevel } from '../../adapters/logging/pino-logger.js';
+import { hasPassword, isPostgresUrl } from '../../adapters/stores/postgres/postgres-target.js';
 import { defaultConfigPath, defaultDataDir, defaultSocketPath, type Env } from '../paths.js';
 
-export type StoreKind = 'pem' | 'sqlite';
+export type StoreKind = 'pem' | 'sqlite' | 'postgres';
 
 /**
  * Where the daemon keeps its identity: `native` in `<data>/certificate/`; `multipass` where
@@ -23,6 +24,12 @@ export interface DaemonConfig {
   readonly address: string;
   readonly socketGroup: string | undefined;
   readonly store: StoreKind;
+  /**
+   * With `store: postgres`: the database (`postgres://user:password@host:port/db?sslmode=...`).
+   * Undefined: pg's own defaults (PGHOST, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE..., ~/.pgpass).
+   * Holds a password: never logged or echoed in an error.
+   */
+  readonly postgresUrl?: string | undefined;
   readonly logLevel: LogLevel;
   /** TCP only: binding a non-loopback address is refused unless this is true. */
   readonly allowRemote: boolean;
@@ -75,13 +82,14 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const STORES: readonly StoreKind[] = ['pem', 'sqlite'];
+export const STORES: readonly StoreKind[] = ['pem', 'sqlite', 'postgres'];
 const LAYOUTS: readonly Layout[] = ['native', 'multipass'];
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug', 'trace'];
 
 /** The YAML keys, their environment variables, and how each value is checked. */
 const KEYS = {
   store: { env: 'MULTIPASSD_STORE', check: oneOf(STORES) },
+  postgres_url: { env: 'MULTIPASSD_POSTGRES_URL', check: postgresUrl },
   layout: { env: 'MULTIPASSD_LAYOUT', check: oneOf(LAYOUTS) },
   address: { env: 'MULTIPASSD_ADDRESS', check: address },
   socket_group: { env: 'MULTIPASSD_SOCKET_GROUP', check: nonEmpty },
@@ -127,6 +135,7 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: Env, platform: Node
     address: (merged.address as string | undefined) ?? defaultAddress(platform, env, perUser),
     socketGroup: merged.socket_group as string | undefined,
     store: (merged.store as StoreKind | undefined) ?? 'pem',
+    postgresUrl: merged.postgres_url as string | undefined,
     logLevel: (merged.log_level as LogLevel | undefined) ?? 'info',
     allowRemote: (merged.allow_remote as boolean | undefined) ?? false,
     rejectExpiredCertificates: (merged.reject_expired_certificates as boolean | undefined) ?? false,
@@ -175,7 +184,25 @@ function readConfigFile(path: string, required: boolean): { read: boolean; value
   if (typeof document !== 'object' || Array.isArray(document)) {
     throw new ConfigError(`config file '${path}' must be a mapping of keys to values`);
   }
-  return { read: true, values: validated(document as Record<string, unknown>, `config file '${path}'`) };
+  const values = validated(document as Record<string, unknown>, `config file '${path}'`);
+  requirePrivateIfSecret(path, values);
+  return { read: true, values };
+}
+
+/**
+ * A database password in the file makes it a secret: refused while other users may read it,
+ * as OpenSSH refuses a readable private key.
+ */
+function requirePrivateIfSecret(path: string, values: Values): void {
+  const url = values.postgres_url;
+  if (typeof url !== 'string' || !hasPassword(url) || process.platform === 'win32') return;
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o044) !== 0) {
+    throw new ConfigError(
+      `config file '${path}' holds a database password (postgres_url) but other users may read it (mode ${mode.toString(8).padStart(4, '0')}): ` +
+        `run 'chmod 600 ${path}', or keep the password in a PGPASSFILE instead`,
+    );
+  }
 }
 
 function readEnvironment(env: Env): Values {
@@ -242,6 +269,13 @@ function shown(value: unknown): string {
   } catch {
     return `a ${Array.isArray(value) ? 'list' : typeof value} that contains itself`;
   }
+}
+
+/** The value is never echoed: it may hold a password. */
+function postgresUrl(value: unknown): ReturnType<Check> {
+  return typeof value === 'string' && isPostgresUrl(value.trim())
+    ? { value: value.trim() }
+    : 'expected a postgres:// or postgresql:// URL (the value is not shown: it may hold a password)';
 }
 
 /** A duration in seconds (fractions allowed), from 0.1 s to an hour. */
