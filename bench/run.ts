@@ -13,6 +13,7 @@ import { wireClient, wirePing } from '../test/support/grpc-wire-client.js';
 import { makeTempDir } from '../test/support/temp-dir.js';
 import { testCertificatePool } from '../test/support/test-certificates.js';
 
+import { reportCliColdStart } from './cli-cold-start.js';
 import { measureFlood } from './hostile-flood.js';
 import { measureSqliteLockContention } from './sqlite-lock-contention.js';
 
@@ -80,6 +81,8 @@ async function main(): Promise<void> {
     report('  connections the daemon closed at once or at a deadline', flood.closedByServer, `of ${flood.opened}`);
   }
   await measureSqliteLockContention();
+  await reportCliColdStart();
+  await (await import('./postgres-fleet.js')).measurePostgresFleet();
 }
 
 /** The same ping on grpc-js's own TLS server with no client certificate: what we compare to. */

@@ -1,4 +1,4 @@
-// tsc does not copy non-TypeScript files; the daemon and CLI load the .proto files at run time.
-import { cpSync } from 'node:fs';
-
-for (const proto of ['multipass.proto', 'multipassd.proto']) cpSync(`src/adapters/rpc/${proto}`, `dist/src/adapters/rpc/${proto}`);
+// The step after tsc under its former name, which the developers' notes still use
+// (`npx tsc -p tsconfig.json && node scripts/copy-assets.mjs`): it now bundles the CLI.
+// There are no assets left to copy: the daemon and the CLI no longer read the .proto.
+import './bundle.mjs';

@@ -2,7 +2,7 @@ import type { Container } from 'inversify';
 import { CallAdmission } from '../adapters/rpc/call-admission.js';
 import { createClientService } from '../adapters/rpc/client-service.js';
 import type { ExtraService } from '../adapters/rpc/grpc-server.js';
-import { clientService, trustAdminService } from '../adapters/rpc/multipassd-proto.js';
+import { clientServiceDefinition, trustAdminDefinition } from '../adapters/rpc/proto.js';
 import { createTrustAdminService } from '../adapters/rpc/trust-admin-service.js';
 import type { AdminGroup } from '../adapters/transports/unix-group.js';
 import type { TransportKind } from '../domain/caller.js';
@@ -21,7 +21,7 @@ export async function daemonServices(container: Container, transport: TransportK
   const group = await container.getAsync<AdminGroup | undefined>(AdminGroupToken);
   return [
     {
-      definition: trustAdminService().service,
+      definition: trustAdminDefinition(),
       implementation: createTrustAdminService({
         admission,
         admin: await container.getAsync(TrustAdministration),
@@ -30,7 +30,7 @@ export async function daemonServices(container: Container, transport: TransportK
       }),
     },
     {
-      definition: clientService().service,
+      definition: clientServiceDefinition(),
       implementation: createClientService({ admission, status: await container.getAsync(ClientStatus), adminGroup: group?.name }),
     },
   ];

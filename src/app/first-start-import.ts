@@ -53,6 +53,9 @@ export async function adoptMultipassAtFirstStart(config: DaemonConfig, logger: L
  * `multipass` layout that is Multipass's own, adopted in place).
  */
 function isFirstStart(config: DaemonConfig, found: MultipassLocations): boolean {
+  // A store the fleet shares is never filled behind the admin's back from one host's Multipass:
+  // `multipassd import-multipass` does it when asked.
+  if (config.store === 'postgres') return false;
   const stores =
     config.store === 'sqlite'
       ? !existsSync(sqliteStorePath(config.dataDir))

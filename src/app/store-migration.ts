@@ -14,13 +14,27 @@ export class MigrationError extends Error {
 }
 
 /**
- * Copies every trusted certificate and setting from the other backend into `to`. The source
- * is only read. Certificates go in one atomic write and settings one by one, each durable and
- * idempotent, so an interrupted run loses nothing and a second run completes it. The copy is
- * then read back through a fresh store instance and compared before success is reported.
+ * Where `migrate-store --to <to>` copies from when `--from` is not given: the configured store
+ * when it is another one; else, between the two file stores, the other one (as before there
+ * were three kinds). Into a configured postgres store, the source must be named.
+ * @throws MigrationError when the source cannot be told.
  */
-export async function migrateStore(config: DaemonConfig, to: StoreKind): Promise<MigrationReport> {
-  const from: StoreKind = to === 'sqlite' ? 'pem' : 'sqlite';
+export function defaultSource(config: Pick<DaemonConfig, 'store'>, to: StoreKind): StoreKind {
+  if (config.store !== to) return config.store;
+  if (to === 'sqlite') return 'pem';
+  if (to === 'pem') return 'sqlite';
+  throw new MigrationError('the configuration already selects the postgres store: name the store to copy from with --from pem or --from sqlite');
+}
+
+/**
+ * Copies every trusted certificate (with its record) and setting from `from` into `to`. The
+ * source is only read. Certificates go in one atomic write and settings one by one, each
+ * durable and idempotent, so an interrupted run loses nothing and a second run completes it.
+ * The copy is then read back through a fresh store instance and compared before success is
+ * reported. Enrolment tokens are not copied: they live minutes, and an admin issues new ones.
+ */
+export async function migrateStore(config: DaemonConfig, to: StoreKind, from: StoreKind = defaultSource(config, to)): Promise<MigrationReport> {
+  if (from === to) throw new MigrationError(`cannot copy the ${to} store onto itself: name another store with --from`);
   const source = await withStores({ ...config, store: from }, snapshot);
 
   const newCertificates = await withStores({ ...config, store: to }, async ({ certs, settings }) => {

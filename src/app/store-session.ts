@@ -1,4 +1,5 @@
 import { AuditTrail } from '../domain/audit-trail.js';
+import { AuthError } from '../domain/auth-error.js';
 import { EnrolmentTokens } from '../domain/enrolment-tokens.js';
 import { TrustAdministration } from '../domain/trust-administration.js';
 import { CertStore } from '../ports/cert-store.js';
@@ -22,6 +23,7 @@ export interface StoreSession {
 /**
  * Opens the stores the configuration selects, without starting the daemon, runs `work`,
  * and closes them. This is how the offline admin commands reach the same data as the daemon.
+ * An unreachable database is told to the admin with its reason (clients only get "try again").
  */
 export async function withStores<T>(config: DaemonConfig, work: (session: StoreSession) => Promise<T>): Promise<T> {
   prepareDataDir(config.dataDir);
@@ -29,10 +31,10 @@ export async function withStores<T>(config: DaemonConfig, work: (session: StoreS
   const certs = await container.getAsync<CertStore>(CertStore);
   const settings = await container.getAsync<SettingsStore>(SettingsStore);
   const tokenStore = await container.getAsync<TokenStore>(TokenStore);
-  await certs.load();
-  await settings.load();
-  await tokenStore.load();
   try {
+    await certs.load();
+    await settings.load();
+    await tokenStore.load();
     return await work({
       certs,
       settings,
@@ -41,6 +43,8 @@ export async function withStores<T>(config: DaemonConfig, work: (session: StoreS
       tokens: await container.getAsync(EnrolmentTokens),
       audit: await container.getAsync(AuditTrail),
     });
+  } catch (error) {
+    throw forTheAdmin(error);
   } finally {
     await certs.close();
     await settings.close();
@@ -54,4 +58,10 @@ export async function withStores<T>(config: DaemonConfig, work: (session: StoreS
  */
 export function auditTrailOf(config: DaemonConfig): Promise<AuditTrail> {
   return buildDaemonContainer(config, packageVersion()).getAsync(AuditTrail);
+}
+
+/** `store-offline` carries a message fit for any client; an admin is told why as well. */
+function forTheAdmin(error: unknown): unknown {
+  if (!AuthError.is(error, 'store-offline') || !(error.cause instanceof Error)) return error;
+  return new AuthError('store-offline', `The trust store is unavailable: ${error.cause.message}. Try again later.`, { cause: error.cause });
 }

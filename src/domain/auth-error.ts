@@ -8,7 +8,9 @@ export type AuthErrorCode =
   | 'too-many-attempts'
   /** A trust-administration call from a peer that is neither root nor in the admin group (or over TCP). */
   | 'not-admin'
-  | 'store-unavailable';
+  | 'store-unavailable'
+  /** The store's database cannot be reached now; the message is for clients, the reason in `cause`. */
+  | 'store-offline';
 
 const BRAND = Symbol.for('multipassd-auth.AuthError');
 

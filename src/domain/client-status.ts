@@ -45,6 +45,8 @@ export const CLIENT_STATUS_CACHE_MS = 2000;
 
 interface Snapshot {
   readonly at: number;
+  /** The store's size when read: a certificate trusted or removed since makes it stale at once. */
+  readonly size: number;
   readonly records: Promise<readonly TrustRecord[]>;
   readonly tokensActive: Promise<boolean>;
 }
@@ -93,9 +95,11 @@ export class ClientStatus {
   private current(fresh = false): Snapshot {
     const now = this.deps.clock.now().getTime();
     const cached = this.snapshot;
-    if (!fresh && cached !== undefined && now - cached.at < CLIENT_STATUS_CACHE_MS) return cached;
+    const size = this.deps.store.size();
+    if (!fresh && cached !== undefined && now - cached.at < CLIENT_STATUS_CACHE_MS && cached.size === size) return cached;
     const snapshot: Snapshot = {
       at: now,
+      size,
       records: this.deps.store.list(),
       tokensActive: this.deps.tokens.list().then((views) => views.some((view) => view.state === 'active')),
     };

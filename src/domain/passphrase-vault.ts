@@ -42,7 +42,7 @@ export class PassphraseVault {
     try {
       encoded = await this.stored();
     } catch (error) {
-      if (AuthError.is(error, 'store-unavailable')) return undefined;
+      if (AuthError.is(error, 'store-unavailable') || AuthError.is(error, 'store-offline')) return undefined;
       throw error;
     }
     if (encoded === undefined || this.hasher.recognises(encoded)) return undefined;

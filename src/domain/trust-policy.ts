@@ -141,7 +141,14 @@ export class TrustPolicy {
     }
     // Rule 4: only the Unix socket has an OS restriction that makes bootstrap safe.
     // A damaged store is not an empty one: no bootstrap until the admin restores or deletes it.
-    if (!bootstrap || caller.transport !== 'unix' || !this.access.isRestricted() || this.store.fault() !== undefined) {
+    // A store the fleet shares never bootstraps: the admin trusts the first user explicitly.
+    if (
+      !bootstrap ||
+      caller.transport !== 'unix' ||
+      !this.access.isRestricted() ||
+      this.store.fault() !== undefined ||
+      this.store.bootstrapAllowed === false
+    ) {
       throw notTrusted();
     }
     if (!(await this.isAdminPeer(caller.peer))) {

@@ -32,6 +32,14 @@ export interface CertStore {
    */
   fault(): string | undefined;
 
+  /**
+   * Whether the first admin-group client on an empty store may be trusted on first use (rule
+   * 3); absent means it may. False for a store many daemons share: there the first caller of
+   * any host would become trusted by the whole fleet, so trust starts with an admin's explicit
+   * `multipassd trust add`.
+   */
+  readonly bootstrapAllowed?: boolean;
+
   /** O(1) and in memory: safe to call on every RPC. */
   contains(fingerprint: Fingerprint): boolean;
 

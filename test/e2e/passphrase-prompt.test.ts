@@ -99,4 +99,51 @@ describe('passphrase prompts in a real terminal', function () {
     expect(screen).to.contain('No passphrase given');
     expect(screen).to.contain('[exit 1]');
   });
+
+  describe('Ctrl-C at a prompt', () => {
+    const PROMPT = 'Please enter passphrase: ';
+    const REPEAT_PROMPT = 'Please re-enter passphrase: ';
+
+    /** Presses Ctrl-C, then checks the exit code and that nothing at all was printed after the prompt. */
+    const interrupt = async (open: TmuxTerminal, prompt: string) => {
+      open.press('C-c');
+      const screen = await open.waitFor(/\[exit \d+\]/);
+      // tmux drops the blanks at the end of a line, the prompt's own trailing space included.
+      const shown = prompt.trimEnd();
+      expect(screen).to.contain(shown);
+      const afterPrompt = screen.slice(screen.lastIndexOf(shown) + shown.length);
+      expect(afterPrompt.trim(), `the screen:\n${screen}`).to.match(/^\[exit \d+\]$/);
+      expect(afterPrompt.trim()).to.equal('[exit 130]');
+    };
+
+    it('exits 130 with no message when Ctrl-C is pressed at the authenticate prompt', async () => {
+      await runCli(user('admin'), ['set', 'local.passphrase=open-sesame']);
+      const dave = user('dave');
+      terminal = openTerminal(dave, 'authenticate');
+      await terminal.waitFor(/Please enter passphrase:\s*$/m);
+      terminal.type('open-ses');
+      await interrupt(terminal, PROMPT);
+      expect(await runCli(dave, ['list']), 'not authenticated').to.include({ code: 2 });
+    });
+
+    it('exits 130 with no message when Ctrl-C is pressed at the first set prompt, and sets nothing', async () => {
+      const admin = user('admin');
+      terminal = openTerminal(admin, 'set local.passphrase');
+      await terminal.waitFor(/Please enter passphrase:\s*$/m);
+      await interrupt(terminal, PROMPT);
+      expect(await runCli(admin, ['get', 'local.passphrase'])).to.include({ stdout: 'false\n' });
+    });
+
+    it('exits 130 with no message when Ctrl-C is pressed at the re-enter prompt, and sets nothing', async () => {
+      const admin = user('admin');
+      terminal = openTerminal(admin, 'set local.passphrase');
+      await terminal.waitFor(/Please enter passphrase:\s*$/m);
+      terminal.type('half-set');
+      terminal.enter();
+      await terminal.waitFor(/Please re-enter passphrase:\s*$/m);
+      terminal.type('half');
+      await interrupt(terminal, REPEAT_PROMPT);
+      expect(await runCli(admin, ['get', 'local.passphrase'])).to.include({ stdout: 'false\n' });
+    });
+  });
 });

@@ -30,6 +30,11 @@ export class TmuxTerminal {
     this.tmux('send-keys', '-t', this.session, 'Enter');
   }
 
+  /** Presses a key by its tmux name, e.g. `C-c` for Ctrl-C. */
+  press(key: string): void {
+    this.tmux('send-keys', '-t', this.session, key);
+  }
+
   screen(): string {
     return this.tmux('capture-pane', '-p', '-t', this.session);
   }

@@ -13,4 +13,6 @@ export const STATUS_FOR: Readonly<Record<AuthErrorCode, status>> = {
   'too-many-attempts': status.RESOURCE_EXHAUSTED,
   'store-unavailable': status.INTERNAL,
   'not-admin': status.PERMISSION_DENIED,
+  // Transient, and said as it is (no server detail in it): Multipass's CLI reports UNAVAILABLE as a daemon failure (exit 3).
+  'store-offline': status.UNAVAILABLE,
 };

@@ -1,40 +1,18 @@
-import { credentials, status, type Client, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
-import { multipassRpc } from './proto.js';
+import type { ChannelOptions } from './grpc-channel.js';
+import { MULTIPASS_WIRE } from './multipass-wire-schema.js';
 import {
-  RpcFailure,
-  type ConnectionProblem,
   type InstanceRow,
   type ListOptions,
   type ListResult,
   type LogLineSink,
   type MultipassClient,
-  type RpcStatusName,
   type SnapshotRow,
   type UpdateInfo,
   type VersionResult,
 } from './multipass-client.js';
+import { WireClient, type WireReply } from './wire-client.js';
 
-export interface GrpcClientOptions {
-  /** `unix:/path/to/socket` or `host:port`, as in MULTIPASS_SERVER_ADDRESS. */
-  readonly address: string;
-  /** The daemon's root CA: the daemon's certificate must chain to it. */
-  readonly rootCertPem: string;
-  readonly clientCertPem: string;
-  readonly clientKeyPem: string;
-}
-
-/** The daemon's server certificate is issued for `localhost`, whatever the address. */
-export const CHANNEL_OPTIONS = {
-  'grpc.ssl_target_name_override': 'localhost',
-  'grpc.default_authority': 'localhost',
-} as const;
-
-export function grpcTarget(address: string): string {
-  return address.startsWith('unix:') ? `unix://${address.slice('unix:'.length).replace(/^\/\//, '')}` : address;
-}
-
-type Streaming = (this: Client) => ClientDuplexStream<object, WireReply>;
-type WireReply = Record<string, unknown>;
+export type GrpcClientOptions = ChannelOptions;
 
 interface WireInstance {
   name: string;
@@ -50,20 +28,18 @@ interface WireSnapshot {
 
 const NO_UPDATE: UpdateInfo = { version: '', url: '', title: '', description: '' };
 
+/**
+ * The daemon's RPCs over `GrpcChannel` (through `WireClient`), with the messages the generated schema describes:
+ * the CLI neither loads grpc-js nor parses the .proto.
+ */
 class GrpcMultipassClient implements MultipassClient {
   constructor(
-    private readonly client: Client,
+    private readonly client: WireClient,
     private readonly onLogLine: LogLineSink,
   ) {}
 
-  ping(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const ping = (this.client as unknown as Record<string, Function>).ping as (
-        request: object,
-        callback: (error: ServiceError | null) => void,
-      ) => void;
-      ping.call(this.client, {}, (error) => (error ? reject(toFailure(error)) : resolve()));
-    });
+  async ping(): Promise<void> {
+    await this.client.call('ping', {});
   }
 
   async version(verbosity: number): Promise<VersionResult> {
@@ -111,22 +87,13 @@ class GrpcMultipassClient implements MultipassClient {
    * Multipass's streaming shape: write one request, read every reply, passing on each
    * `log_line` as it comes; the status decides, and the answer is in the last reply.
    */
-  private stream(method: string, request: object): Promise<WireReply | undefined> {
-    return new Promise((resolve, reject) => {
-      const open = (this.client as unknown as Record<string, Streaming>)[method] as Streaming;
-      const call = open.call(this.client);
-      let last: WireReply | undefined;
-      call.on('data', (reply: WireReply) => {
-        if (typeof reply.log_line === 'string' && reply.log_line !== '') this.onLogLine(reply.log_line);
-        last = reply;
-      });
-      call.on('error', (error: ServiceError) => reject(toFailure(error)));
-      call.on('status', (result) => {
-        if (result.code === status.OK) resolve(last);
-      });
-      call.write(request);
-      call.end();
+  private async stream(method: string, request: object): Promise<WireReply | undefined> {
+    let last: WireReply | undefined;
+    await this.client.call(method, request, (reply) => {
+      if (typeof reply.log_line === 'string' && reply.log_line !== '') this.onLogLine(reply.log_line);
+      last = reply;
     });
+    return last;
   }
 }
 
@@ -145,30 +112,7 @@ const snapshotRow = (snapshot: WireSnapshot): SnapshotRow => ({
   createdSeconds: Number(snapshot.fundamentals?.creation_timestamp?.seconds ?? 0),
 });
 
+/** A client for the daemon at `options.address`; it connects on its first call. */
 export async function createGrpcClient(options: GrpcClientOptions, onLogLine: LogLineSink): Promise<MultipassClient> {
-  const Rpc = multipassRpc();
-  const channelCredentials = credentials.createSsl(
-    Buffer.from(options.rootCertPem),
-    Buffer.from(options.clientKeyPem),
-    Buffer.from(options.clientCertPem),
-  );
-  return new GrpcMultipassClient(new Rpc(grpcTarget(options.address), channelCredentials, CHANNEL_OPTIONS), onLogLine);
-}
-
-/** A failed call as the CLI reports it: the status, or why the daemon was never reached. */
-export function toFailure(error: ServiceError): RpcFailure {
-  const name = (status[error.code] ?? 'UNKNOWN') as RpcStatusName;
-  return new RpcFailure(name, error.details ?? error.message, connectionProblem(error));
-}
-
-/** grpc-js reports a failed connect as UNAVAILABLE with the errno in the details. */
-function connectionProblem(error: ServiceError): ConnectionProblem | undefined {
-  if (error.code !== status.UNAVAILABLE) return undefined;
-  const details = error.details ?? '';
-  if (/EACCES|EPERM/.test(details)) return 'access-denied';
-  if (/certificate|self[- ]signed|SSL|TLS|handshake/i.test(details)) return 'untrusted-daemon';
-  if (/ENOENT|ECONNREFUSED|ENOTSOCK|EADDRNOTAVAIL|No connection established|Failed to connect/i.test(details)) {
-    return 'cannot-connect';
-  }
-  return undefined;
+  return new GrpcMultipassClient(new WireClient(MULTIPASS_WIRE, options), onLogLine);
 }

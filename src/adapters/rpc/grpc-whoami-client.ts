@@ -1,7 +1,8 @@
-import { clientService } from './multipassd-proto.js';
-import { ownServiceClient, unaryCall, type ChannelCredentials } from './own-service-channel.js';
+import type { ChannelOptions } from './grpc-channel.js';
+import { CLIENT_WIRE } from './multipassd-wire-schema.js';
 import { parseWireUid, provenanceFromWire, wireFingerprint } from './trust-record-wire.js';
 import type { WhoamiClient, WhoamiResult } from './whoami.js';
+import { WireClient } from './wire-client.js';
 
 interface WireWhoami {
   fingerprint: string;
@@ -18,14 +19,15 @@ interface WireWhoami {
   other_since: string;
   other_via: string;
   transport: string;
-  uid: number;
+  /** int64: a decimal string. */
+  uid: string;
 }
 
-/** Opens a client of the daemon's `multipassd.Client` service with this user's identity. */
-export async function createWhoamiClient(credentials: ChannelCredentials): Promise<WhoamiClient> {
-  const client = ownServiceClient(clientService(), credentials);
+/** A client of the daemon's `multipassd.Client` service with this user's identity; it connects on its first call. */
+export async function createWhoamiClient(credentials: ChannelOptions): Promise<WhoamiClient> {
+  const client = new WireClient(CLIENT_WIRE, credentials);
   return {
-    whoami: async () => whoamiFromWire(await unaryCall<WireWhoami>(client, 'whoami', {})),
+    whoami: async () => whoamiFromWire(await client.unary<WireWhoami>('whoami', {})),
     close: () => client.close(),
   };
 }

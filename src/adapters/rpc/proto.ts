@@ -1,26 +1,25 @@
-import { loadPackageDefinition, type GrpcObject, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { fileURLToPath } from 'node:url';
+import type { ServiceDefinition } from '@grpc/grpc-js';
+import { MULTIPASS_WIRE } from './multipass-wire-schema.js';
+import { CLIENT_WIRE, TRUST_ADMIN_WIRE } from './multipassd-wire-schema.js';
+import type { WireSchema } from './wire-schema.js';
+import { wireServiceDefinition } from './wire-service.js';
 
-const PROTO_PATH = fileURLToPath(new URL('./multipass.proto', import.meta.url));
+// The messages go through the schemas `npm run build` generates from multipass.proto and
+// multipassd.proto, so the daemon does not parse a .proto at start (the tests that stand for a
+// Multipass client still do, on purpose: they check the generated schemas against them).
+const definitions = new Map<WireSchema, ServiceDefinition>();
 
-// keepCase: the wire names (verbosity_level, log_line) are what Multipass clients send.
-const LOADER_OPTIONS = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true } as const;
-
-let cached: ServiceClientConstructor | undefined;
-
-/** The `multipass.Rpc` service constructor (client side) and its definition (server side). */
-export function multipassRpc(): ServiceClientConstructor {
-  if (cached === undefined) {
-    const definition = loadSync(PROTO_PATH, LOADER_OPTIONS);
-    const multipass = loadPackageDefinition(definition).multipass as GrpcObject;
-    cached = multipass.Rpc as ServiceClientConstructor;
-  }
-  return cached;
+function definitionOf(schema: WireSchema): ServiceDefinition {
+  let definition = definitions.get(schema);
+  if (definition === undefined) definitions.set(schema, (definition = wireServiceDefinition(schema)));
+  return definition;
 }
 
-export function multipassRpcDefinition(): ServiceDefinition {
-  return multipassRpc().service;
-}
+/** The `multipass.Rpc` service definition, for the daemon's gRPC server. */
+export const multipassRpcDefinition = (): ServiceDefinition => definitionOf(MULTIPASS_WIRE);
 
-export const MULTIPASS_PROTO_PATH = PROTO_PATH;
+/** `multipassd.TrustAdmin`: the live trust-administration channel. */
+export const trustAdminDefinition = (): ServiceDefinition => definitionOf(TRUST_ADMIN_WIRE);
+
+/** `multipassd.Client`: what any client may ask about itself (`whoami`). */
+export const clientServiceDefinition = (): ServiceDefinition => definitionOf(CLIENT_WIRE);

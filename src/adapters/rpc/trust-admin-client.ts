@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@grpc/grpc-js';
 import type { Fingerprint } from '../../domain/fingerprint.js';
 import type { TrustRecord } from '../../domain/trust-record.js';
 import { createEcCertificate } from '../crypto/x509-keys.js';
 import { RpcFailure } from './multipass-client.js';
-import { trustAdminService } from './multipassd-proto.js';
-import { ownServiceClient, unaryCall } from './own-service-channel.js';
+import { TRUST_ADMIN_WIRE } from './multipassd-wire-schema.js';
 import { trustRecordFromWire, wireFingerprint, type WireTrustRecord } from './trust-record-wire.js';
+import { WireClient } from './wire-client.js';
 
 export interface TrustChange {
   readonly changed: boolean;
@@ -52,25 +51,30 @@ export async function connectTrustAdmin(options: { address: string; rootCertPem:
     notBefore: new Date(now - 60_000),
     notAfter: new Date(now + 24 * 60 * 60_000),
   });
-  const client = ownServiceClient(trustAdminService(), { ...options, clientCertPem: ephemeral.certPem, clientKeyPem: ephemeral.keyPem });
+  const client = new WireClient(TRUST_ADMIN_WIRE, {
+    address: options.address,
+    rootCertPem: options.rootCertPem,
+    clientCertPem: ephemeral.certPem,
+    clientKeyPem: ephemeral.keyPem,
+  });
   return new GrpcTrustAdminClient(client, options.sudoUser ?? '');
 }
 
 class GrpcTrustAdminClient implements TrustAdminClient {
   constructor(
-    private readonly client: Client,
+    private readonly client: WireClient,
     private readonly sudoUser: string,
   ) {}
 
   async list(): Promise<{ records: readonly TrustRecord[]; fault?: string }> {
-    const reply = await unaryCall<{ certificates: WireTrustRecord[]; fault: string }>(this.client, 'list', {});
+    const reply = await this.client.unary<{ certificates: WireTrustRecord[]; fault: string }>('list', {});
     const records = reply.certificates.map(trustRecordFromWire);
     return reply.fault === '' ? { records } : { records, fault: reply.fault };
   }
 
   async show(fingerprint: Fingerprint): Promise<TrustRecord | undefined> {
     try {
-      const reply = await unaryCall<{ certificate: WireTrustRecord | null }>(this.client, 'show', { fingerprint });
+      const reply = await this.client.unary<{ certificate: WireTrustRecord | null }>('show', { fingerprint });
       return reply.certificate === null ? undefined : trustRecordFromWire(reply.certificate);
     } catch (error) {
       if (error instanceof RpcFailure && error.status === 'NOT_FOUND') return undefined;
@@ -79,17 +83,17 @@ class GrpcTrustAdminClient implements TrustAdminClient {
   }
 
   async add(pem: string, label: string | undefined) {
-    const reply = await unaryCall<WireChange>(this.client, 'add', { pem, label: label ?? '', sudo_user: this.sudoUser });
+    const reply = await this.client.unary<WireChange>('add', { pem, label: label ?? '', sudo_user: this.sudoUser });
     return { ...change(reply), added: reply.added, fingerprint: wireFingerprint(reply.fingerprint) };
   }
 
   async remove(fingerprint: Fingerprint) {
-    const reply = await unaryCall<WireChange>(this.client, 'remove', { fingerprint, sudo_user: this.sudoUser });
+    const reply = await this.client.unary<WireChange>('remove', { fingerprint, sudo_user: this.sudoUser });
     return { ...change(reply), connectionsClosed: Number(reply.connections_closed) };
   }
 
   async label(fingerprint: Fingerprint, label: string | undefined): Promise<TrustChange> {
-    return change(await unaryCall<WireChange>(this.client, 'label', { fingerprint, label: label ?? '', sudo_user: this.sudoUser }));
+    return change(await this.client.unary<WireChange>('label', { fingerprint, label: label ?? '', sudo_user: this.sudoUser }));
   }
 
   close(): void {

@@ -1,13 +1,13 @@
 import { parseFingerprint, type Fingerprint } from '../../domain/fingerprint.js';
 import { isTrustVia, type Provenance, type TrustRecord } from '../../domain/trust-record.js';
 
-/** `multipassd.TrustRecord` as proto-loader gives and takes it (multipassd.proto). */
+/** `multipassd.TrustRecord` as the wire codec gives and takes it (multipassd.proto): an int64 comes as a decimal string. */
 export interface WireTrustRecord {
   fingerprint: string;
   pem: string;
   via: string;
   since: string;
-  uid: number;
+  uid: number | string;
   user: string;
   label: string;
   last_seen: string;
@@ -43,7 +43,7 @@ export function trustRecordToWire(record: TrustRecord): WireTrustRecord {
 }
 
 /** The provenance fields of a wire message (a record, or whoami's own). */
-export function provenanceFromWire(wire: { via: string; since: string; uid?: number; user?: string; label?: string }): Provenance {
+export function provenanceFromWire(wire: { via: string; since: string; uid?: number | string; user?: string; label?: string }): Provenance {
   const uid = parseWireUid(wire.uid);
   return {
     via: isTrustVia(wire.via) ? wire.via : 'file',

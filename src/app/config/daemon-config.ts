@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { LogLevel } from '../../adapters/logging/pino-logger.js';
+import { hasPassword, isPostgresUrl } from '../../adapters/stores/postgres/postgres-target.js';
 import { defaultConfigPath, defaultDataDir, defaultSocketPath, type Env } from '../paths.js';
 
-export type StoreKind = 'pem' | 'sqlite';
+export type StoreKind = 'pem' | 'sqlite' | 'postgres';
 
 /**
  * Where the daemon keeps its identity: `native` in `<data>/certificate/`; `multipass` where
@@ -23,6 +24,12 @@ export interface DaemonConfig {
   readonly address: string;
   readonly socketGroup: string | undefined;
   readonly store: StoreKind;
+  /**
+   * With `store: postgres`: the database (`postgres://user:password@host:port/db?sslmode=...`).
+   * Undefined: pg's own defaults (PGHOST, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE..., ~/.pgpass).
+   * Holds a password: never logged or echoed in an error.
+   */
+  readonly postgresUrl?: string | undefined;
   readonly logLevel: LogLevel;
   /** TCP only: binding a non-loopback address is refused unless this is true. */
   readonly allowRemote: boolean;
@@ -75,13 +82,14 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const STORES: readonly StoreKind[] = ['pem', 'sqlite'];
+export const STORES: readonly StoreKind[] = ['pem', 'sqlite', 'postgres'];
 const LAYOUTS: readonly Layout[] = ['native', 'multipass'];
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug', 'trace'];
 
 /** The YAML keys, their environment variables, and how each value is checked. */
 const KEYS = {
   store: { env: 'MULTIPASSD_STORE', check: oneOf(STORES) },
+  postgres_url: { env: 'MULTIPASSD_POSTGRES_URL', check: postgresUrl },
   layout: { env: 'MULTIPASSD_LAYOUT', check: oneOf(LAYOUTS) },
   address: { env: 'MULTIPASSD_ADDRESS', check: address },
   socket_group: { env: 'MULTIPASSD_SOCKET_GROUP', check: nonEmpty },
@@ -127,6 +135,7 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: Env, platform: Node
     address: (merged.address as string | undefined) ?? defaultAddress(platform, env, perUser),
     socketGroup: merged.socket_group as string | undefined,
     store: (merged.store as StoreKind | undefined) ?? 'pem',
+    postgresUrl: merged.postgres_url as string | undefined,
     logLevel: (merged.log_level as LogLevel | undefined) ?? 'info',
     allowRemote: (merged.allow_remote as boolean | undefined) ?? false,
     rejectExpiredCertificates: (merged.reject_expired_certificates as boolean | undefined) ?? false,
@@ -175,7 +184,25 @@ function readConfigFile(path: string, required: boolean): { read: boolean; value
   if (typeof document !== 'object' || Array.isArray(document)) {
     throw new ConfigError(`config file '${path}' must be a mapping of keys to values`);
   }
-  return { read: true, values: validated(document as Record<string, unknown>, `config file '${path}'`) };
+  const values = validated(document as Record<string, unknown>, `config file '${path}'`);
+  requirePrivateIfSecret(path, values);
+  return { read: true, values };
+}
+
+/**
+ * A database password in the file makes it a secret: refused while other users may read it,
+ * as OpenSSH refuses a readable private key.
+ */
+function requirePrivateIfSecret(path: string, values: Values): void {
+  const url = values.postgres_url;
+  if (typeof url !== 'string' || !hasPassword(url) || process.platform === 'win32') return;
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o044) !== 0) {
+    throw new ConfigError(
+      `config file '${path}' holds a database password (postgres_url) but other users may read it (mode ${mode.toString(8).padStart(4, '0')}): ` +
+        `run 'chmod 600 ${path}', or keep the password in a PGPASSFILE instead`,
+    );
+  }
 }
 
 function readEnvironment(env: Env): Values {
@@ -209,22 +236,22 @@ function oneOf(allowed: readonly string[]): Check {
   return (value) =>
     typeof value === 'string' && allowed.includes(value)
       ? { value }
-      : `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`;
+      : `expected one of ${allowed.join(', ')}, got ${shown(value)}`;
 }
 
 function nonEmpty(value: unknown): ReturnType<Check> {
-  return typeof value === 'string' && value.trim() !== '' ? { value } : `expected a non-empty string, got ${JSON.stringify(value)}`;
+  return typeof value === 'string' && value.trim() !== '' ? { value } : `expected a non-empty string, got ${shown(value)}`;
 }
 
 function boolean(value: unknown): ReturnType<Check> {
   if (typeof value === 'boolean') return { value };
   if (value === 'true' || value === '1') return { value: true };
   if (value === 'false' || value === '0') return { value: false };
-  return `expected true or false, got ${JSON.stringify(value)}`;
+  return `expected true or false, got ${shown(value)}`;
 }
 
 function address(value: unknown): ReturnType<Check> {
-  if (typeof value !== 'string') return `expected unix:/path or host:port, got ${JSON.stringify(value)}`;
+  if (typeof value !== 'string') return `expected unix:/path or host:port, got ${shown(value)}`;
   if (value.startsWith('unix:')) {
     return value.length > 'unix:'.length && value.slice(5).startsWith('/')
       ? { value }
@@ -235,12 +262,28 @@ function address(value: unknown): ReturnType<Check> {
   return { value };
 }
 
+/** A value for an error message; YAML aliases can make a value that refers to itself. */
+function shown(value: unknown): string {
+  try {
+    return String(JSON.stringify(value));
+  } catch {
+    return `a ${Array.isArray(value) ? 'list' : typeof value} that contains itself`;
+  }
+}
+
+/** The value is never echoed: it may hold a password. */
+function postgresUrl(value: unknown): ReturnType<Check> {
+  return typeof value === 'string' && isPostgresUrl(value.trim())
+    ? { value: value.trim() }
+    : 'expected a postgres:// or postgresql:// URL (the value is not shown: it may hold a password)';
+}
+
 /** A duration in seconds (fractions allowed), from 0.1 s to an hour. */
 function seconds(value: unknown): ReturnType<Check> {
   const parsed = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   return typeof parsed === 'number' && Number.isFinite(parsed) && parsed >= 0.1 && parsed <= 3600
     ? { value: parsed }
-    : `expected a number of seconds from 0.1 to 3600, got ${JSON.stringify(value)}`;
+    : `expected a number of seconds from 0.1 to 3600, got ${shown(value)}`;
 }
 
 /** A whole number from 1 to a million. */
@@ -248,7 +291,7 @@ function count(value: unknown): ReturnType<Check> {
   const parsed = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
   return typeof parsed === 'number' && Number.isSafeInteger(parsed) && parsed >= 1 && parsed <= 1_000_000
     ? { value: parsed }
-    : `expected a whole number from 1 to 1000000, got ${JSON.stringify(value)}`;
+    : `expected a whole number from 1 to 1000000, got ${shown(value)}`;
 }
 
 /** Hidden on purpose (no flag, no YAML key): it moves where a real system's Multipass is looked for. */

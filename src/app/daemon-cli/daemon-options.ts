@@ -13,7 +13,7 @@ export abstract class DaemonOptionsCommand extends Command {
   perUser = Option.Boolean('--per-user', false, {
     description: "Use this user's directories and socket even as root (what npm start does)",
   });
-  store = Option.String('--store', { description: 'Trusted-certificate store: pem or sqlite' });
+  store = Option.String('--store', { description: 'Trusted-certificate store: pem, sqlite or postgres (postgres_url in the config)' });
   layout = Option.String('--layout', {
     description: "Where the daemon's certificates are: native (<data-dir>/certificate/) or multipass (where Multipass keeps them)",
   });

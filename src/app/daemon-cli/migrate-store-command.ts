@@ -1,6 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { isEnum } from 'typanion';
 import { defaultConfigPath } from '../paths.js';
+import { STORES } from '../config/daemon-config.js';
 import { MigrationError, migrateStore } from '../store-migration.js';
 import { AdminFacingError, DaemonOptionsCommand } from './daemon-options.js';
 
@@ -9,23 +10,29 @@ export class MigrateStoreCommand extends DaemonOptionsCommand {
 
   static override usage = Command.Usage({
     category: 'Trust administration (offline; works while the daemon runs)',
-    description: 'Copy trusted certificates and settings from the other store backend into this one',
+    description: 'Copy trusted certificates and settings from one store backend into another',
     details: `
-      Reads the other backend (the PEM and INI files, or the SQLite database) and copies
-      everything into the one named by --to, then reads the copy back and compares. The source
-      is never changed. Safe to run again; stop the daemon first so that nothing is trusted
-      meanwhile, then switch with one line in the config file: \`store: sqlite\` (or \`pem\`).
+      Reads the store named by --from (the PEM and INI files, the SQLite database, or the
+      PostgreSQL database of \`postgres_url\`) and copies everything into the one named by --to,
+      then reads the copy back and compares. The source is never changed. Without --from: the
+      configured store, or between pem and sqlite the other one. Safe to run again; stop the
+      daemon first so that nothing is trusted meanwhile, then switch with one line in the config
+      file: \`store: sqlite\` (or \`pem\`, \`postgres\`). Enrolment tokens are not copied.
     `,
-    examples: [['Move to SQLite', '$0 migrate-store --to sqlite']],
+    examples: [
+      ['Move to SQLite', '$0 migrate-store --to sqlite'],
+      ["Share this host's trust with a fleet (postgres_url set in the config)", '$0 migrate-store --from pem --to postgres'],
+    ],
   });
 
-  to = Option.String('--to', { required: true, validator: isEnum(['sqlite', 'pem'] as const) });
+  to = Option.String('--to', { required: true, validator: isEnum(STORES) });
+  from = Option.String('--from', { validator: isEnum(STORES), description: 'The store to copy from (default: see above)' });
 
   protected async run(): Promise<number> {
     const config = this.resolveConfig();
     let report;
     try {
-      report = await migrateStore(config, this.to);
+      report = await migrateStore(config, this.to, this.from);
     } catch (error) {
       if (error instanceof MigrationError) throw new AdminFacingError(error.message);
       throw error;

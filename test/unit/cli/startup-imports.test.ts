@@ -2,14 +2,20 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { MULTIPASS_BIN } from '../../support/binaries.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 
 const run = promisify(execFile);
 
-/** Packages that cost start-up time and that only daemon calls need. */
-const HEAVY = /\/node_modules\/(?:@grpc\/|@peculiar\/|inversify\/|reflect-metadata\/)/;
+const ENTRY = pathToFileURL(MULTIPASS_BIN).href;
+const CHUNKS = pathToFileURL(join(MULTIPASS_BIN, '..', 'multipass-chunks', '/')).href;
+/** A chunk of the bundle, by the module it was built from (`chunk`: code shared by others). */
+const chunk = (name: string) => new RegExp(`^${CHUNKS}${name}-[A-Z0-9]+\\.js$`);
+const DAEMON_CLIENT = chunk('daemon-client');
+const X509 = chunk('x509-keys');
+const SHARED = chunk('chunk');
 
 const HOOKS = `
 import { appendFileSync } from 'node:fs';
@@ -17,24 +23,44 @@ let log;
 export async function initialize(data) { log = data.log; }
 export async function resolve(specifier, context, next) {
   const result = await next(specifier, context);
-  appendFileSync(log, result.url + '\\n');
+  appendFileSync(log, 'import ' + result.url + '\\n');
   return result;
 }
 `;
+// Module loading is seen by the hook (import) and the CommonJS cache (require); file reads by
+// wrapping fs, to see that no .proto is read.
 const REGISTER = `
-import { register } from 'node:module';
-register('./hooks.mjs', import.meta.url, { data: { log: process.env.IMPORT_LOG } });
+import { appendFileSync } from 'node:fs';
+import fs from 'node:fs';
+import { createRequire, register, syncBuiltinESMExports } from 'node:module';
+const log = process.env.IMPORT_LOG;
+register('./hooks.mjs', import.meta.url, { data: { log } });
+const note = (what, path) => appendFileSync(log, what + ' ' + String(path) + '\\n');
+const readFileSync = fs.readFileSync;
+fs.readFileSync = function (path, ...rest) { note('read', path); return readFileSync.call(this, path, ...rest); };
+const readFile = fs.promises.readFile;
+fs.promises.readFile = function (path, ...rest) { note('read', path); return readFile.call(this, path, ...rest); };
+syncBuiltinESMExports();
+process.on('exit', () => { for (const path of Object.keys(createRequire(import.meta.url).cache)) note('require', path); });
 `;
 
+interface Loaded {
+  /** Modules by URL (`file:` or `node:`), imported or required. */
+  readonly modules: string[];
+  readonly reads: string[];
+}
+
 /**
- * Runs the built CLI with a module hook that records every module it resolves. The CLI is a
- * fresh process per command, so what it imports is most of its latency.
+ * Runs the built CLI as the bin entry does, recording every module it loads and every file it
+ * reads through fs. The CLI is a fresh process per command, so what it loads is most of its
+ * latency: a command runs from the bundle (no module resolution in node_modules, no .proto to
+ * parse), and loads the daemon client only when it calls the daemon.
  */
 describe('multipass start-up', function () {
   this.timeout(20000);
   let temp: ReturnType<typeof makeTempDir>;
 
-  const importsOf = async (...args: string[]): Promise<string[]> => {
+  const loadedBy = async (...args: string[]): Promise<Loaded> => {
     const log = join(temp.path, 'imports.log');
     writeFileSync(log, '');
     const env = {
@@ -50,8 +76,15 @@ describe('multipass start-up', function () {
         if (typeof error.code !== 'number') throw error;
       },
     );
-    return readFileSync(log, 'utf8').split('\n').filter((url) => url !== '');
+    const lines = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '');
+    const after = (prefix: string) => lines.filter((line) => line.startsWith(prefix)).map((line) => line.slice(prefix.length));
+    const required = after('require ').map((path) => pathToFileURL(path).href);
+    const modules = new Set([...after('import '), ...required].filter((url) => !url.endsWith('/register.mjs')));
+    return { modules: [...modules], reads: after('read ') };
   };
+
+  const files = (loaded: Loaded) => loaded.modules.filter((url) => url.startsWith('file:'));
+  const ofTheBundle = (url: string) => url === ENTRY || chunk('[a-z0-9-]+').test(url);
 
   beforeEach(() => {
     temp = makeTempDir();
@@ -61,16 +94,28 @@ describe('multipass start-up', function () {
   });
   afterEach(() => temp.remove());
 
-  for (const args of [['help'], ['help', 'authenticate'], ['--help'], ['list', '-h'], ['bogus']]) {
-    it(`loads neither gRPC nor the certificate and container libraries for '${args.join(' ')}'`, async () => {
-      const imports = await importsOf(...args);
-      expect(imports.some((url) => url.endsWith('/dist/src/app/cli.js')), 'the hook saw the CLI load').to.equal(true);
-      expect(imports.filter((url) => HEAVY.test(url))).to.deep.equal([]);
+  for (const args of [['help'], ['help', 'authenticate'], ['--help'], ['list', '-h'], ['bogus'], ['help', 'whoami'], ['doctor', '-h']]) {
+    it(`loads only the bundle's core, and neither the daemon client nor http2 and tls, for '${args.join(' ')}'`, async () => {
+      const loaded = await loadedBy(...args);
+      expect(files(loaded), 'the hook saw the CLI load').to.include(ENTRY);
+      expect(files(loaded).filter((url) => url !== ENTRY && !SHARED.test(url))).to.deep.equal([]);
+      expect(loaded.modules.filter((url) => url === 'node:http2' || url === 'node:tls')).to.deep.equal([]);
     });
   }
 
-  it('does load gRPC for a command that calls the daemon (the check above can fail)', async () => {
-    const imports = await importsOf('version');
-    expect(imports.some((url) => url.includes('/node_modules/@grpc/grpc-js/'))).to.equal(true);
+  // whoami and doctor call multipassd.Client, multipassd's own service, through the same client.
+  for (const command of ['version', 'whoami', 'doctor']) {
+    it(`loads the daemon client for '${command}', which calls the daemon, all of it from the bundle, and reads no .proto`, async () => {
+      const loaded = await loadedBy(command);
+      expect(files(loaded).filter((url) => DAEMON_CLIENT.test(url)), 'the check below can fail').to.have.length(1);
+      expect(loaded.modules).to.include('node:http2');
+      expect(files(loaded).filter((url) => !ofTheBundle(url))).to.deep.equal([]);
+      expect(loaded.reads.filter((path) => path.endsWith('.proto'))).to.deep.equal([]);
+    });
+  }
+
+  it('loads the certificate library only to make the client certificate, not once it exists', async () => {
+    expect(files(await loadedBy('version')).filter((url) => X509.test(url)), 'the first run makes it').to.have.length(1);
+    expect(files(await loadedBy('list')).filter((url) => X509.test(url))).to.deep.equal([]);
   });
 });

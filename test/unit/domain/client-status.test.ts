@@ -104,6 +104,13 @@ describe('ClientStatus (whoami)', () => {
     expect(lists).to.equal(2);
   });
 
+  it("sees a certificate trusted within the cache period: a user's replaced certificate right after its first one got in", async () => {
+    const old = makeClientCertificate();
+    expect(await status.of(caller(BOB, old))).to.include({ trusted: false });
+    await store.add(old, { via: 'bootstrap', at: clock.now(), uid: 1001 });
+    expect((await status.of(caller(BOB))).otherCertificate?.fingerprint).to.equal(old.fingerprint);
+  });
+
   it('answers a client without a certificate as untrusted, with no fingerprint', async () => {
     const report = await status.of({ transport: 'unix', peer: BOB });
     expect(report.trusted).to.equal(false);

@@ -1,0 +1,37 @@
+/** grpc-js's default limit on a received message. */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/** A message in gRPC's framing: the uncompressed flag, the big-endian length, the bytes. */
+export function frame(message: Buffer): Buffer {
+  const framed = Buffer.allocUnsafe(5 + message.length);
+  framed[0] = 0;
+  framed.writeUInt32BE(message.length, 1);
+  message.copy(framed, 5);
+  return framed;
+}
+
+/** Splits the bytes of a response, however they arrive, into gRPC messages. */
+export class MessageFramer {
+  private pending: Buffer = Buffer.alloc(0);
+
+  /** The messages `chunk` completes. Throws on a compressed or oversized message. */
+  push(chunk: Buffer): Buffer[] {
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    const messages: Buffer[] = [];
+    while (this.pending.length >= 5) {
+      // No compression was offered, so a compressed message is the server's error.
+      if (this.pending[0] !== 0) throw new Error('Received a compressed message, but no compression was negotiated');
+      const length = this.pending.readUInt32BE(1);
+      if (length > MAX_MESSAGE_BYTES) throw new RangeError(`Received message larger than max (${length} vs ${MAX_MESSAGE_BYTES})`);
+      if (this.pending.length < 5 + length) break;
+      messages.push(this.pending.subarray(5, 5 + length));
+      this.pending = this.pending.subarray(5 + length);
+    }
+    return messages;
+  }
+
+  /** True when the bytes so far end in the middle of a message. */
+  get partial(): boolean {
+    return this.pending.length > 0;
+  }
+}
