@@ -13,7 +13,11 @@ export interface OtherStore {
   readonly certificates: number;
 }
 
-const otherKind = (kind: StoreKind): StoreKind => (kind === 'pem' ? 'sqlite' : 'pem');
+/**
+ * The stores on this host's disk that the configured one could have been switched from: the
+ * other file store, or either of them for postgres (a fleet's database is not looked into).
+ */
+const otherLocalKinds = (kind: StoreKind): readonly StoreKind[] => (['pem', 'sqlite'] as const).filter((local) => local !== kind);
 
 /** Loads quietly: the other store's own complaints are not this daemon's to log. */
 const SILENT: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -24,7 +28,14 @@ const SILENT: Logger = { debug: () => undefined, info: () => undefined, warn: ()
  * is not opened. A backend that cannot be read counts as holding none.
  */
 export async function otherStoreHolding(config: DaemonConfig): Promise<OtherStore | undefined> {
-  const kind = otherKind(config.store);
+  for (const kind of otherLocalKinds(config.store)) {
+    const found = await localStoreHolding(config, kind);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+async function localStoreHolding(config: DaemonConfig, kind: StoreKind): Promise<OtherStore | undefined> {
   const path = kind === 'sqlite' ? sqliteStorePath(config.dataDir) : pemCertStorePath(config.dataDir);
   const stats = lstatIfPresent(path);
   if (stats === undefined || !stats.isFile() || stats.size === 0) return undefined;
@@ -43,10 +54,12 @@ export async function otherStoreHolding(config: DaemonConfig): Promise<OtherStor
 
 /** The admin's sentence for it, with the command that fixes it. */
 export function storeSwitchProblem(config: DaemonConfig, other: OtherStore): string {
+  // Into postgres, migrate-store needs its source named (store-migration.ts, defaultSource).
+  const from = config.store === 'postgres' ? `--from ${other.kind} ` : '';
   return (
     `The ${config.store} store selected by the configuration holds no certificate, but the ${other.kind} store ` +
     `(${other.path}) holds ${other.certificates}: \`store:\` was switched without \`migrate-store\`, so nobody is ` +
-    `trusted. Copy them over with \`multipassd migrate-store --to ${config.store}\` (then restart multipassd), ` +
+    `trusted. Copy them over with \`multipassd migrate-store ${from}--to ${config.store}\` (then restart multipassd), ` +
     `or set \`store: ${other.kind}\` again.`
   );
 }

@@ -4,26 +4,37 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { MULTIPASS_WIRE } from '../../../src/adapters/rpc/multipass-wire-schema.js';
-import { multipassRpcDefinition } from '../../../src/adapters/rpc/proto.js';
+import { CLIENT_WIRE, TRUST_ADMIN_WIRE } from '../../../src/adapters/rpc/multipassd-wire-schema.js';
+import { clientServiceDefinition, multipassRpcDefinition, trustAdminDefinition } from '../../../src/adapters/rpc/proto.js';
 import { WireCodec } from '../../../src/adapters/rpc/wire-codec.js';
-import type { WireField } from '../../../src/adapters/rpc/wire-schema.js';
+import type { WireField, WireSchema } from '../../../src/adapters/rpc/wire-schema.js';
 import { REPO_ROOT } from '../../support/binaries.js';
 
 /**
- * The generated schema and its codec against the reference: @grpc/proto-loader reading the
+ * The generated schemas and their codec against the reference: @grpc/proto-loader reading the
  * .proto, with the options the daemon and the CLI used to load it with. Same bytes out, same
- * objects in, for every message of every method.
+ * objects in, for every message of every method, of multipass.Rpc and of multipassd's own
+ * services alike.
  */
-const reference = loadSync(join(REPO_ROOT, 'src', 'adapters', 'rpc', 'multipass.proto'), {
-  keepCase: true,
-  longs: String,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-});
+const loadReference = (proto: string) =>
+  loadSync(join(REPO_ROOT, 'src', 'adapters', 'rpc', proto), { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
+const reference = loadReference('multipass.proto');
 const referenceService = reference['multipass.Rpc'] as unknown as Record<string, MethodDefinition<unknown, unknown>>;
-const ours = multipassRpcDefinition();
 const codec = new WireCodec(MULTIPASS_WIRE);
+
+const multipassd = loadReference('multipassd.proto');
+/** Each proto file: its reference, and each of its services with its schema and our definition. */
+const PROTOS = [
+  { proto: 'multipass.proto', reference, services: [{ service: 'multipass.Rpc', schema: MULTIPASS_WIRE, ours: multipassRpcDefinition() }] },
+  {
+    proto: 'multipassd.proto',
+    reference: multipassd,
+    services: [
+      { service: 'multipassd.TrustAdmin', schema: TRUST_ADMIN_WIRE, ours: trustAdminDefinition() },
+      { service: 'multipassd.Client', schema: CLIENT_WIRE, ours: clientServiceDefinition() },
+    ],
+  },
+];
 
 interface Descriptor {
   name: string;
@@ -33,7 +44,7 @@ interface Descriptor {
 const INT64 = fc.oneof(fc.bigInt(-(2n ** 63n), 2n ** 63n - 1n).map(String), fc.maxSafeInteger());
 const UINT64 = fc.oneof(fc.bigInt(0n, 2n ** 64n - 1n).map(String), fc.maxSafeNat());
 
-function valueOf(field: WireField, depth: number): fc.Arbitrary<unknown> {
+function valueOf(schema: WireSchema, field: WireField, depth: number): fc.Arbitrary<unknown> {
   switch (field.kind) {
     case 'string':
       return fc.string({ unit: 'binary', maxLength: 60 });
@@ -48,21 +59,21 @@ function valueOf(field: WireField, depth: number): fc.Arbitrary<unknown> {
     case 'uint64':
       return UINT64;
     case 'enum': {
-      const values = MULTIPASS_WIRE.enums[field.type!]!;
+      const values = schema.enums[field.type!]!;
       return fc.constantFrom(...Object.keys(values), ...Object.values(values), 42);
     }
     case 'message':
-      return messageOf(field.type!, depth + 1);
+      return messageOf(schema, field.type!, depth + 1);
   }
 }
 
 /** Any message of `type`: each field absent, null, or set (several items when repeated). */
-function messageOf(type: string, depth = 0): fc.Arbitrary<Record<string, unknown>> {
-  const fields = MULTIPASS_WIRE.messages[type]!.fields;
+function messageOf(schema: WireSchema, type: string, depth = 0): fc.Arbitrary<Record<string, unknown>> {
+  const fields = schema.messages[type]!.fields;
   if (depth > 4) return fc.constant({});
   const record: Record<string, fc.Arbitrary<unknown>> = {};
   for (const field of fields) {
-    const value = valueOf(field, depth);
+    const value = valueOf(schema, field, depth);
     const present = field.repeated === true ? fc.array(value, { maxLength: 3 }) : value;
     record[field.name] = fc.option(present, { nil: undefined, freq: 3 }).chain((set) => (set === undefined ? fc.constantFrom(undefined, null) : fc.constant(set)));
   }
@@ -107,56 +118,66 @@ const directions = (method: MethodDefinition<unknown, unknown>) => [
 ];
 
 describe('the generated wire schema and codec', () => {
-  it('describe the methods of the .proto, with their paths and streaming shapes', () => {
-    const shape = (method: MethodDefinition<unknown, unknown>) => [method.path, method.requestStream, method.responseStream, method.originalName];
-    const expected = Object.fromEntries(Object.entries(referenceService).map(([name, method]) => [name, shape(method)]));
-    expect(Object.fromEntries(Object.entries(ours).map(([name, method]) => [name, shape(method)]))).to.deep.equal(expected);
-  });
+  for (const { proto, reference: types, services } of PROTOS) {
+    for (const { service, schema, ours } of services) {
+      const referenceMethods = types[service] as unknown as Record<string, MethodDefinition<unknown, unknown>>;
 
-  it('have every field of every message of the .proto, by name, number, type and label', () => {
-    for (const [name, message] of Object.entries(MULTIPASS_WIRE.messages)) {
-      const descriptor = (reference[name] as unknown as { type: Descriptor }).type;
-      const expected = descriptor.field.map((field) => ({
-        name: field.name,
-        number: field.number,
-        repeated: field.label === 'LABEL_REPEATED',
-        type: field.typeName === '' ? field.type.replace('TYPE_', '').toLowerCase() : field.typeName.split('.').pop(),
-      }));
-      const actual = message.fields.map((field) => ({
-        name: field.name,
-        number: field.number,
-        repeated: field.repeated === true,
-        type: field.type === undefined ? field.kind : field.type.split('.').pop(),
-      }));
-      expect(actual, name).to.have.deep.members(expected);
-    }
-    const used = Object.keys(reference).filter((name) => name !== 'multipass.Rpc');
-    expect(Object.keys(MULTIPASS_WIRE.messages)).to.have.members(used);
-  });
-
-  for (const [name, method] of Object.entries(referenceService)) {
-    const mine = ours[name]!;
-    for (const { side, serialize, deserialize } of directions(method)) {
-      const type = side === 'request' ? MULTIPASS_WIRE.methods[name]!.requestType : MULTIPASS_WIRE.methods[name]!.responseType;
-      const own = directions(mine).find((direction) => direction.side === side)!;
-
-      it(`encodes a ${name} ${side} (${type}) byte for byte as proto-loader does`, () => {
-        fc.assert(
-          fc.property(messageOf(type), (message) => {
-            expect(own.serialize(message).toString('hex')).to.equal(serialize(message).toString('hex'));
-          }),
-        );
+      it(`describe the methods of ${service}, with their paths and streaming shapes`, () => {
+        const shape = (method: MethodDefinition<unknown, unknown>) => [method.path, method.requestStream, method.responseStream, method.originalName];
+        const expected = Object.fromEntries(Object.entries(referenceMethods).map(([name, method]) => [name, shape(method)]));
+        expect(Object.fromEntries(Object.entries(ours).map(([name, method]) => [name, shape(method)]))).to.deep.equal(expected);
       });
 
-      it(`decodes a ${name} ${side} (${type}) as proto-loader does, skipping unknown fields`, () => {
-        fc.assert(
-          fc.property(messageOf(type), unknownFields, (message, extra) => {
-            const bytes = withUnknownFields(serialize(message), extra);
-            expect(own.deserialize(bytes)).to.deep.equal(deserialize(bytes));
-          }),
-        );
+      it(`have every field of every message of ${service}, by name, number, type and label`, () => {
+        for (const [name, message] of Object.entries(schema.messages)) {
+          const descriptor = (types[name] as unknown as { type: Descriptor }).type;
+          const expected = descriptor.field.map((field) => ({
+            name: field.name,
+            number: field.number,
+            repeated: field.label === 'LABEL_REPEATED',
+            type: field.typeName === '' ? field.type.replace('TYPE_', '').toLowerCase() : field.typeName.split('.').pop(),
+          }));
+          const actual = message.fields.map((field) => ({
+            name: field.name,
+            number: field.number,
+            repeated: field.repeated === true,
+            type: field.type === undefined ? field.kind : field.type.split('.').pop(),
+          }));
+          expect(actual, name).to.have.deep.members(expected);
+        }
       });
+
+      for (const [name, method] of Object.entries(referenceMethods)) {
+        const mine = ours[name]!;
+        for (const { side, serialize, deserialize } of directions(method)) {
+          const type = side === 'request' ? schema.methods[name]!.requestType : schema.methods[name]!.responseType;
+          const own = directions(mine).find((direction) => direction.side === side)!;
+
+          it(`encodes a ${service}/${name} ${side} (${type}) byte for byte as proto-loader does`, () => {
+            fc.assert(
+              fc.property(messageOf(schema, type), (message) => {
+                expect(own.serialize(message).toString('hex')).to.equal(serialize(message).toString('hex'));
+              }),
+            );
+          });
+
+          it(`decodes a ${service}/${name} ${side} (${type}) as proto-loader does, skipping unknown fields`, () => {
+            fc.assert(
+              fc.property(messageOf(schema, type), unknownFields, (message, extra) => {
+                const bytes = withUnknownFields(serialize(message), extra);
+                expect(own.deserialize(bytes)).to.deep.equal(deserialize(bytes));
+              }),
+            );
+          });
+        }
+      }
     }
+
+    it(`cover every message of ${proto} and nothing else`, () => {
+      const serviceNames = services.map(({ service }) => service);
+      const used = Object.keys(types).filter((name) => !serviceNames.includes(name));
+      expect([...new Set(services.flatMap(({ schema }) => Object.keys(schema.messages)))]).to.have.members(used);
+    });
   }
 
   it('decodes an empty message to every field at its default, as the daemon relies on', () => {
