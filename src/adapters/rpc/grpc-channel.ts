@@ -62,15 +62,29 @@ export class GrpcChannel {
 
   /**
    * Sends `request` as the call's only message and passes each message of the answer to
-   * `onMessage` as it arrives. Resolves with the call's status; never rejects.
+   * `onMessage` as it arrives. Resolves with the call's status; never rejects. With
+   * `deadlineMs`, a call not over by then (connecting included) ends as DEADLINE_EXCEEDED, as
+   * grpc-js ends it, and the server is told (`grpc-timeout`).
    */
-  call(path: string, request: Buffer, onMessage: (message: Buffer) => void): Promise<CallStatus> {
+  call(path: string, request: Buffer, onMessage: (message: Buffer) => void, deadlineMs?: number): Promise<CallStatus> {
     const session = this.open();
     return new Promise((resolve) => {
       let status: CallStatus | undefined;
       let httpStatus: number | undefined;
       const framer = new MessageFramer();
-      const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
+      const headers = { ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' };
+      const stream = session.request(deadlineMs === undefined ? headers : { ...headers, 'grpc-timeout': `${Math.ceil(deadlineMs)}m` });
+      const deadline =
+        deadlineMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              status ??= statusOf('DEADLINE_EXCEEDED', 'Deadline exceeded');
+              stream.close(constants.NGHTTP2_CANCEL);
+              // Never connected: a stream still pending would not close, and a handshake that
+              // hangs would keep the process alive.
+              if (!this.connected) session.destroy();
+              resolve(status);
+            }, deadlineMs);
       stream.on('response', (headers) => {
         httpStatus = Number(headers[':status']);
         // A trailers-only answer: the status comes with the headers.
@@ -94,6 +108,7 @@ export class GrpcChannel {
       // Errors end in 'close', read there; without a listener they would be thrown.
       stream.on('error', () => undefined);
       stream.on('close', () => {
+        clearTimeout(deadline);
         // After the session's own 'error', so that its reason can be reported.
         setImmediate(() => resolve(status ?? this.statusOfEarlyEnd(stream.rstCode, httpStatus)));
       });

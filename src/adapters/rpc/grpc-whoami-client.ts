@@ -2,7 +2,7 @@ import type { ChannelOptions } from './grpc-channel.js';
 import { CLIENT_WIRE } from './multipassd-wire-schema.js';
 import { parseWireUid, provenanceFromWire, wireFingerprint } from './trust-record-wire.js';
 import type { WhoamiClient, WhoamiResult } from './whoami.js';
-import { WireClient } from './wire-client.js';
+import { OWN_SERVICE_DEADLINE_MS, WireClient } from './wire-client.js';
 
 interface WireWhoami {
   fingerprint: string;
@@ -25,7 +25,7 @@ interface WireWhoami {
 
 /** A client of the daemon's `multipassd.Client` service with this user's identity; it connects on its first call. */
 export async function createWhoamiClient(credentials: ChannelOptions): Promise<WhoamiClient> {
-  const client = new WireClient(CLIENT_WIRE, credentials);
+  const client = new WireClient(CLIENT_WIRE, credentials, OWN_SERVICE_DEADLINE_MS);
   return {
     whoami: async () => whoamiFromWire(await client.unary<WireWhoami>('whoami', {})),
     close: () => client.close(),

@@ -5,7 +5,7 @@ import { createEcCertificate } from '../crypto/x509-keys.js';
 import { RpcFailure } from './multipass-client.js';
 import { TRUST_ADMIN_WIRE } from './multipassd-wire-schema.js';
 import { trustRecordFromWire, wireFingerprint, type WireTrustRecord } from './trust-record-wire.js';
-import { WireClient } from './wire-client.js';
+import { OWN_SERVICE_DEADLINE_MS, WireClient } from './wire-client.js';
 
 export interface TrustChange {
   readonly changed: boolean;
@@ -51,12 +51,8 @@ export async function connectTrustAdmin(options: { address: string; rootCertPem:
     notBefore: new Date(now - 60_000),
     notAfter: new Date(now + 24 * 60 * 60_000),
   });
-  const client = new WireClient(TRUST_ADMIN_WIRE, {
-    address: options.address,
-    rootCertPem: options.rootCertPem,
-    clientCertPem: ephemeral.certPem,
-    clientKeyPem: ephemeral.keyPem,
-  });
+  const channel = { address: options.address, rootCertPem: options.rootCertPem, clientCertPem: ephemeral.certPem, clientKeyPem: ephemeral.keyPem };
+  const client = new WireClient(TRUST_ADMIN_WIRE, channel, OWN_SERVICE_DEADLINE_MS);
   return new GrpcTrustAdminClient(client, options.sudoUser ?? '');
 }
 

@@ -6,6 +6,12 @@ import type { WireSchema } from './wire-schema.js';
 
 export type WireReply = Record<string, unknown>;
 
+/**
+ * How long a call to multipassd's own services (whoami, trust administration) may take,
+ * connecting included: a wedged daemon is an error to report, not a hang.
+ */
+export const OWN_SERVICE_DEADLINE_MS = 15_000;
+
 // One codec per schema for the process: building one walks every message of the service.
 const codecs = new WeakMap<WireSchema, WireCodec>();
 
@@ -24,9 +30,11 @@ export class WireClient {
   private readonly codec: WireCodec;
   private readonly channel: GrpcChannel;
 
+  /** `deadlineMs`: how long each call may take, connecting included (none: as long as it takes). */
   constructor(
     private readonly schema: WireSchema,
     options: ChannelOptions,
+    private readonly deadlineMs?: number,
   ) {
     this.codec = codecFor(schema);
     this.channel = new GrpcChannel(options);
@@ -46,7 +54,7 @@ export class WireClient {
         return;
       }
       onReply(reply);
-    });
+    }, this.deadlineMs);
     if (result.code !== STATUS_OK) throw toFailure(result);
     // grpc-js's words for a reply it cannot decode.
     if (unreadable) throw new RpcFailure('INTERNAL', 'Response message parsing error');

@@ -2,6 +2,7 @@ import { Server, ServerCredentials, status, type ServerDuplexStream, type Untype
 import { expect } from 'chai';
 import { constants, createSecureServer, type Http2SecureServer, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import { readFileSync } from 'node:fs';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { PeerCertificate } from 'node:tls';
 import { ensureDaemonIdentity, identityPathsIn, type DaemonIdentity } from '../../../src/adapters/crypto/daemon-identity.js';
@@ -13,6 +14,8 @@ import { createGrpcClient } from '../../../src/adapters/rpc/grpc-multipass-clien
 import { RpcFailure, type MultipassClient } from '../../../src/adapters/rpc/multipass-client.js';
 import { MULTIPASS_WIRE } from '../../../src/adapters/rpc/multipass-wire-schema.js';
 import { multipassRpcDefinition } from '../../../src/adapters/rpc/proto.js';
+import { CLIENT_WIRE } from '../../../src/adapters/rpc/multipassd-wire-schema.js';
+import { WireClient } from '../../../src/adapters/rpc/wire-client.js';
 import { WireCodec } from '../../../src/adapters/rpc/wire-codec.js';
 import { rejectionOf } from '../../support/rejection-of.js';
 import { makeTempDir } from '../../support/temp-dir.js';
@@ -279,5 +282,38 @@ describe('the CLI gRPC client', function () {
     expect(await multipass.keys(0)).to.deep.equal(['local.passphrase']);
     expect(await multipass.keys(0)).to.deep.equal(['local.passphrase']);
     expect(sessions).to.equal(1);
+  });
+
+  it("ends a call at its deadline (multipassd's own services set one), against a server that never answers", async () => {
+    const address = await http2Server(() => undefined);
+    const credentials = { address, rootCertPem: identity.rootCertPem, clientCertPem: client.pem, clientKeyPem: client.keyPem };
+    const wedged = new WireClient(CLIENT_WIRE, credentials, 300);
+    try {
+      const started = Date.now();
+      const failure = await rejectionOf(wedged.unary('whoami', {}));
+      expect(failure).to.be.instanceOf(RpcFailure).and.to.include({ status: 'DEADLINE_EXCEEDED', connection: undefined });
+      // A loose bound: it waited for its deadline, not for the server.
+      expect(Date.now() - started).to.be.below(10_000);
+    } finally {
+      wedged.close();
+    }
+  });
+
+  it('ends a call at its deadline when the handshake never completes', async () => {
+    const path = join(temp.path, 'silent.sock');
+    const sockets: Socket[] = [];
+    const silent = createNetServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(path, resolve));
+    servers.push(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => silent.close(() => resolve()));
+    });
+    const credentials = { address: `unix:${path}`, rootCertPem: identity.rootCertPem, clientCertPem: client.pem, clientKeyPem: client.keyPem };
+    const wedged = new WireClient(CLIENT_WIRE, credentials, 300);
+    try {
+      expect(await rejectionOf(wedged.unary('whoami', {}))).to.be.instanceOf(RpcFailure).and.to.include({ status: 'DEADLINE_EXCEEDED' });
+    } finally {
+      wedged.close();
+    }
   });
 });
