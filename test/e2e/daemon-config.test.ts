@@ -13,7 +13,7 @@ describe('multipassd configuration at start-up', () => {
     const dataDir = join(temp.path, 'data');
     mkdirSync(dataDir);
     const file = join(dataDir, 'multipassd.yaml');
-    writeFileSync(file, 'store: postgres\n');
+    writeFileSync(file, 'store: mongodb\n');
     const result = await runDaemonCommand(['--data-dir', dataDir, '--address', `unix:${temp.path}/sock`]);
     expect(result.code).to.equal(1);
     expect(result.stderr).to.contain("'store'").and.to.contain(file);

@@ -152,6 +152,12 @@ describe('a fleet of two daemons sharing one PostgreSQL store', function () {
     expect((await admin('two', 'trust', 'remove', alice.fingerprint)).code).to.equal(0);
     await timeUntil(ping(client(one, alice)), status.UNAUTHENTICATED, 1000, 'alice refused on one after the outage');
     for (const daemon of [one, two]) {
+      // A daemon's writes may go through its pool before its LISTEN connection is back from its
+      // backoff (up to 5 s): the catch-up, and its log line, can come a little later.
+      const until = performance.now() + 15_000;
+      while (!daemon.stderr().includes('reconnected to the PostgreSQL store') && performance.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       expect(daemon.stderr()).to.contain('reconnected to the PostgreSQL store');
       expect(daemon.stderr()).not.to.contain(pg.role.password);
     }

@@ -12,7 +12,10 @@ import { propertyRuns, runScale } from './property-runs.js';
 import { encodeRequest, rawCall, RPC_METHODS, type RawOutcome, type RpcMethod } from '../support/raw-rpc.js';
 
 /** Far above any honest answer (a passphrase check takes well under a second): reaching it means a hang. */
-const DEADLINE_MS = 8000;
+// Longer than the longest legitimate wait: a wrong guess may sit out the throttle's backoff
+// (up to 10 s) and a queued check is answered within 30 s (src/domain/enrolment-throttle.ts).
+// Every caller here is the same uid, so wrong passphrases do pile up on one peer.
+const DEADLINE_MS = 35_000;
 const SECRET = randomBytes(24).toString('hex');
 const UNTRUSTED_MAY_GET = [
   status.UNAUTHENTICATED,
@@ -66,7 +69,7 @@ const passphraseKey = (passphrase: string): string => Buffer.from(passphrase.nor
  * case that breaks one cannot make the next look broken.
  */
 describe('RPC payload properties', function () {
-  this.timeout(60000 * runScale());
+  this.timeout(120_000 * runScale());
   let temp: ReturnType<typeof makeTempDir>;
   let daemon: DaemonProcess;
   let rootCert: string;

@@ -71,7 +71,7 @@ export class CallAdmission {
         return { code, details: INTERNAL_DETAILS };
       }
       logger.debug('rpc refused', { method, code: error.code });
-      return { code, details: showPaths ? error.message : withoutPaths(error.message) };
+      return { code, details: clipped(showPaths ? error.message : withoutPaths(error.message)) };
     }
     logger.error('rpc failed', { method, error: error instanceof Error ? error.stack : String(error) });
     return { code: status.INTERNAL, details: INTERNAL_DETAILS };
@@ -86,6 +86,17 @@ export class CallAdmission {
 }
 
 const INTERNAL_DETAILS = 'internal error; see the multipassd log';
+
+/**
+ * A status message travels in an HTTP/2 trailer: one that echoes a caller's 100 KB settings key
+ * passes the client's header-list limit, and the client never sees the call end (grpc-js
+ * waits for ever). Our own messages are short; what a caller sent is cut.
+ */
+const MAX_DETAILS = 1024;
+
+function clipped(message: string): string {
+  return message.length <= MAX_DETAILS ? message : `${message.slice(0, MAX_DETAILS - 1)}…`;
+}
 
 /** Defence in depth: no server path reaches a client, whatever a message was built from. */
 function withoutPaths(message: string): string {
