@@ -96,6 +96,9 @@ describe('a fleet of two daemons sharing one PostgreSQL store', function () {
     const removal = await admin('two', 'trust', 'remove', bob.fingerprint);
     expect(removal.code, removal.stderr).to.equal(0);
     const refusedElsewhere = await timeUntil(ping(bobOnOne), status.UNAUTHENTICATED, 1000, 'bob refused on the other host');
+    // Removed through host two's live admin channel, which ended bob's connection there at once:
+    // a call on it fails, and bob is refused from then on.
+    expect(await ping(bobOnTwo)()).to.not.equal(status.OK);
     expect(await ping(bobOnTwo)()).to.equal(status.UNAUTHENTICATED);
     console.log(
       `      (other host: trust add seen in ${trustedElsewhere.toFixed(0)} ms, enrolment in ${enrolledElsewhere.toFixed(0)} ms, ` +
