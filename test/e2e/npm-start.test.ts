@@ -23,6 +23,9 @@ describe('npm start', () => {
       const exited = new Promise((resolve) => npm!.once('exit', resolve));
       process.kill(-npm.pid, 'SIGTERM');
       await exited;
+      // npm may exit before the daemon it started has finished stopping (it writes last-seen
+      // times as it stops): wait for the whole group, or removing the temp dir races it.
+      await groupGone(npm.pid);
     }
     temp.remove();
   });
@@ -59,3 +62,15 @@ describe('npm start', () => {
     expect(result, example).to.include({ code: 0, stdout: 'No instances found.\n' });
   });
 });
+
+async function groupGone(pgid: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
