@@ -132,7 +132,7 @@ export async function connectToDaemon(
   if (identity.expiredOn !== undefined) stderr(expiredCertificateNotice(target.identityDir, identity.expiredOn));
   trace?.(1, `client certificate: ${join(target.identityDir, CLIENT_CERT_FILE)}`);
   return createClient(
-    { address: target.address, rootCertPem, clientCertPem: identity.certPem, clientKeyPem: identity.keyPem, trace },
+    { address: target.address, rootCertPem, clientCertPem: identity.certPem, clientKeyPem: identity.keyPem, ...(trace === undefined ? {} : { trace }) },
     stderr,
   );
 }

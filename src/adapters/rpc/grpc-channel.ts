@@ -79,7 +79,7 @@ export class GrpcChannel {
       onMessage(message);
     }).then((status) => {
       const details = status.code === STATUS_OK || status.details === '' ? '' : ` (${status.details})`;
-      trace(2, `${path}: ${statusNameOf(status.code)}${details} in ${Date.now() - started} ms`);
+      trace(2, `${path}: ${statusNameOf(status.code)}${details.replace(/\n/g, " ")} in ${Date.now() - started} ms`);
       return status;
     });
   }
