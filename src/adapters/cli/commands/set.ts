@@ -47,8 +47,8 @@ export class SetCommand extends MultipassCommand {
 }
 
 export const DISABLE_ENROLMENT_QUESTION =
-  'An empty passphrase turns enrolment off: users whose client is not trusted yet cannot authenticate ' +
-  'until a passphrase is set again (trusted clients and one-time tokens still work). Continue? [y/N] ';
+  'An empty passphrase turns enrolment off: users whose client is not trusted yet cannot authenticate\n' +
+  'until a passphrase is set again (trusted clients and one-time tokens still work).\nContinue? [y/N] ';
 
 /** Clearing the passphrase locks new users out: a person at a terminal confirms it; a script is not asked. */
 async function confirmedDisabling(prompter: Prompter): Promise<boolean> {
