@@ -80,7 +80,7 @@ function pasted(banner: string, pattern: RegExp): string {
 /** Runs a pasted line in a shell started in `home`, as a user's new terminal would be. */
 function paste(line: string, home: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const env = { ...cleanEnv(), HOME: home };
+    const env: NodeJS.ProcessEnv = { ...cleanEnv(), HOME: home };
     delete env.XDG_DATA_HOME;
     delete env.XDG_RUNTIME_DIR;
     const shell = spawn('sh', ['-c', line], { cwd: home, env, stdio: ['ignore', 'pipe', 'pipe'] });
