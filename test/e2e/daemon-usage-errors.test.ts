@@ -32,10 +32,15 @@ describe('multipassd usage errors', () => {
     });
   }
 
-  it('still shows the help and the version', async () => {
+  it("still shows the help, naming option values VALUE rather than clipanion's #0, and the version", async () => {
     const help = await runDaemonCommand(['trust', 'list', '--help']);
     expect(help.code).to.equal(0);
     expect(help.stdout).to.contain('List the trusted client certificates');
+    expect(help.stdout).to.match(/^ {2}--data-dir VALUE {4}Where multipassd keeps its state$/m);
+    expect(help.stdout).to.match(/^ {2}--per-user {10}Use this user's/m);
+    const general = await runDaemonCommand(['--help']);
+    expect(general.stdout).to.contain('multipassd trust list [--data-dir VALUE]');
+    expect(general.stdout).not.to.contain('#0');
     expect((await runDaemonCommand(['--version'])).stdout).to.match(/^\d+\.\d+\.\d+/);
   });
 });
