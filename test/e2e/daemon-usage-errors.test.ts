@@ -38,6 +38,8 @@ describe('multipassd usage errors', () => {
     expect(help.stdout).to.contain('List the trusted client certificates');
     expect(help.stdout).to.match(/^ {2}--data-dir VALUE {4}Where multipassd keeps its state$/m);
     expect(help.stdout).to.match(/^ {2}--per-user {10}Use this user's/m);
+    const asMultipassDoes = await runDaemonCommand(['help', 'trust', 'list']);
+    expect(asMultipassDoes).to.deep.include({ code: 0, stdout: help.stdout });
     const general = await runDaemonCommand(['--help']);
     expect(general.stdout).to.contain('multipassd trust list [--data-dir VALUE]');
     expect(general.stdout).not.to.contain('#0');

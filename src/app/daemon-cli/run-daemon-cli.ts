@@ -25,7 +25,8 @@ export async function runDaemonCli(
   };
   let command: Command;
   try {
-    command = cli.process([...argv]);
+    // `multipassd help trust list`, as `multipass help list` works.
+    command = cli.process(argv[0] === 'help' ? [...argv.slice(1), '--help'] : [...argv]);
   } catch (error) {
     return refuse(error);
   }
