@@ -86,6 +86,6 @@ function daemonAccess(deps: CliDependencies): DaemonAccess {
       return resolve().address;
     },
     // The daemon's log lines and the CLI's notices go to stderr as they come, as Multipass's do.
-    connect: () => connectToDaemon(resolve(), deps.createClient, deps.ensureIdentity, (text) => deps.stderr.write(text)),
+    connect: (trace) => connectToDaemon(resolve(), deps.createClient, deps.ensureIdentity, (text) => deps.stderr.write(text), trace),
   };
 }
