@@ -27,7 +27,8 @@ describe('multipass, answering as Multipass does, end to end', () => {
     socketPath = join(temp.path, 'multipass_socket');
     daemon = await startDaemonProcess({ dataDir: join(temp.path, 'data'), args: ['--address', `unix:${socketPath}`] });
     admin = user('admin');
-    expect((await runCli(admin, ['list'])).code, 'the first client is trusted').to.equal(0);
+    const first = await runCli(admin, ['list']);
+    expect(first.code, `the first client is trusted: ${first.stderr}`).to.equal(0);
   });
 
   afterEach(async () => {
