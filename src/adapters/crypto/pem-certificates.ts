@@ -17,8 +17,10 @@ export interface PemBlock {
   /** 1-based line number of the BEGIN marker. */
   readonly line: number;
   /** Present when the block holds a plausible certificate; absent when it is corrupt. */
+  readonly fingerprint?: Fingerprint;
+  /** The certificate in canonical armour: present with `fingerprint` when the scan was asked for it. */
   readonly certificate?: TrustedCertificate;
-  /** Why the block is corrupt; absent when `certificate` is present. */
+  /** Why the block is corrupt; absent when `fingerprint` is present. */
   readonly reason?: string;
 }
 
@@ -30,41 +32,118 @@ export interface SkippedPemBlock {
 }
 
 /**
- * Finds every certificate block in `text`, in order. Certificates are not parsed (parsing
- * thousands with X509Certificate costs seconds at start-up): a block is kept when its body
- * is strict base64 of one DER SEQUENCE that covers exactly the decoded bytes. Text outside
- * blocks is ignored, so the offsets let a caller rewrite the text without disturbing it.
+ * Finds every certificate block in `text`, in order, with each certificate in canonical
+ * armour. Certificates are not parsed (parsing thousands with X509Certificate costs seconds
+ * at start-up): a block is kept when its body is strict base64 of one DER SEQUENCE that covers
+ * exactly the decoded bytes. Text outside blocks is ignored, so the offsets let a caller
+ * rewrite the text without disturbing it.
  */
 export function findPemCertificateBlocks(text: string): PemBlock[] {
-  const blocks: PemBlock[] = [];
-  const lines = new LineCounter(text);
-  // Forward-only cursors: each marker is searched for once, so the scan is linear even in a
-  // file of thousands of BEGIN lines and no END (searching for END afresh from every BEGIN
-  // took 33 s on 40,000 of them).
-  const begins = new MarkerCursor(text, BEGIN);
-  const ends = new MarkerCursor(text, END);
-  for (let start = begins.next(0); start >= 0; ) {
-    const line = lines.lineAt(start);
-    const bodyStart = start + BEGIN.length;
-    const endMarker = ends.next(bodyStart);
-    const nextBegin = begins.next(bodyStart);
-    if (endMarker < 0 || (nextBegin >= 0 && nextBegin < endMarker)) {
-      // A truncated block: it runs to the next block (or to the end), which is then tried on its own.
-      const end = nextBegin >= 0 ? nextBegin : text.length;
-      blocks.push({ start, end, line, reason: `no '${END}' line before ${nextBegin >= 0 ? 'the next certificate' : 'the end of the file'}` });
-      start = nextBegin;
-      continue;
-    }
-    const end = skipLineBreak(text, endMarker + END.length);
-    const decoded = decodeBody(text.slice(bodyStart, endMarker));
-    blocks.push(
-      typeof decoded === 'string'
-        ? { start, end, line, reason: decoded }
-        : { start, end, line, certificate: { fingerprint: fingerprintOfDer(decoded), pem: armour(decoded) } },
-    );
-    start = begins.next(end);
+  return scanAll(text, true);
+}
+
+/** As findPemCertificateBlocks, with fingerprints only (no armour kept): for indexes and rewrites. */
+export function findPemFingerprintBlocks(text: string): PemBlock[] {
+  return scanAll(text, false);
+}
+
+function scanAll(text: string, withCertificates: boolean): PemBlock[] {
+  const scanner = new PemBlockScanner(withCertificates);
+  return [...scanner.feed(text), ...scanner.finish()];
+}
+
+/**
+ * Finds certificate blocks in a text given piece by piece (a file read in chunks), with the
+ * same blocks, offsets and line numbers as findPemCertificateBlocks on the whole text, while
+ * holding only the undecided tail: at most one block in progress, or a few characters that
+ * could start a marker. Offsets count characters of the whole text (bytes, for latin1).
+ */
+export class PemBlockScanner {
+  /** Text not yet decided on; `base` is the offset of its first character in the whole text. */
+  private pending = '';
+  private base = 0;
+  private lines = new LineCounter('');
+  /** Relative to `pending`: markers were searched for up to here (for a block still open). */
+  private searchedTo = 0;
+
+  constructor(private readonly withCertificates = false) {}
+
+  /** The blocks that `chunk` completes. */
+  feed(chunk: string): PemBlock[] {
+    this.pending += chunk;
+    this.lines.extend(this.pending);
+    return this.scan(false);
   }
-  return blocks;
+
+  /** The blocks left at the end of the text (a block without its END line is corrupt). */
+  finish(): PemBlock[] {
+    return this.scan(true);
+  }
+
+  private scan(final: boolean): PemBlock[] {
+    const text = this.pending;
+    const blocks: PemBlock[] = [];
+    // Forward-only cursors: each marker is searched for once, so the scan is linear even in a
+    // file of thousands of BEGIN lines and no END (searching for END afresh from every BEGIN
+    // took 33 s on 40,000 of them).
+    const begins = new MarkerCursor(text, BEGIN);
+    const ends = new MarkerCursor(text, END);
+    let start = begins.next(0);
+    let decided = start < 0 ? Math.max(0, text.length - BEGIN.length + 1) : start;
+    while (start >= 0) {
+      const bodyStart = start + BEGIN.length;
+      const searchFrom = Math.max(bodyStart, this.searchedTo);
+      const endMarker = ends.next(searchFrom);
+      const nextBegin = begins.next(searchFrom);
+      if (endMarker < 0 || (nextBegin >= 0 && nextBegin < endMarker)) {
+        if (nextBegin < 0 && !final) {
+          // Undecided until its END line or the next BEGIN arrives: a marker cut at the
+          // chunk's end (BEGIN is the longer) is searched for again, the rest is not.
+          this.searchedTo = Math.max(bodyStart, text.length - BEGIN.length + 1);
+          break;
+        }
+        // A truncated block: it runs to the next block (or to the end), which is then tried on its own.
+        const end = nextBegin >= 0 ? nextBegin : text.length;
+        const reason = `no '${END}' line before ${nextBegin >= 0 ? 'the next certificate' : 'the end of the file'}`;
+        blocks.push({ start: this.base + start, end: this.base + end, line: this.lines.lineAt(start), reason });
+        this.searchedTo = 0;
+        start = nextBegin;
+        decided = start >= 0 ? start : text.length;
+        continue;
+      }
+      const markerEnd = endMarker + END.length;
+      // A `\r\n` may be cut between two chunks.
+      if (!final && markerEnd + 2 > text.length) {
+        this.searchedTo = Math.max(bodyStart, endMarker);
+        break;
+      }
+      const end = skipLineBreak(text, markerEnd);
+      blocks.push({ start: this.base + start, end: this.base + end, line: this.lines.lineAt(start), ...this.decode(text.slice(bodyStart, endMarker)) });
+      this.searchedTo = 0;
+      start = begins.next(end);
+      decided = start >= 0 ? start : Math.max(end, text.length - BEGIN.length + 1);
+    }
+    if (final) decided = text.length;
+    this.drop(decided);
+    return blocks;
+  }
+
+  private decode(body: string): { fingerprint: Fingerprint; certificate?: TrustedCertificate } | { reason: string } {
+    const decoded = decodeBody(body);
+    if (typeof decoded === 'string') return { reason: decoded };
+    const fingerprint = fingerprintOfDer(decoded);
+    return this.withCertificates ? { fingerprint, certificate: { fingerprint, pem: armour(decoded) } } : { fingerprint };
+  }
+
+  /** Forgets the first `count` characters of the pending text, all decided. */
+  private drop(count: number): void {
+    if (count === 0) return;
+    this.lines.lineAt(count);
+    this.pending = this.pending.slice(count);
+    this.base += count;
+    this.lines.rebase(count, this.pending);
+    this.searchedTo = Math.max(0, this.searchedTo - count);
+  }
 }
 
 /**
@@ -92,7 +171,7 @@ export function summariseCorruptBlocks(
   blocks: readonly PemBlock[],
   shown = 3,
 ): { count: number; line: number; text: string } | undefined {
-  const corrupt = blocks.filter((block) => block.certificate === undefined);
+  const corrupt = blocks.filter((block) => block.fingerprint === undefined);
   const [first] = corrupt;
   if (first === undefined) return undefined;
   const details = corrupt.slice(0, shown).map((block) => `line ${block.line}: ${block.reason}`);
@@ -190,7 +269,18 @@ class LineCounter {
   private offset = 0;
   private line = 1;
 
-  constructor(private readonly text: string) {}
+  constructor(private text: string) {}
+
+  /** The same text with more at its end. */
+  extend(text: string): void {
+    this.text = text;
+  }
+
+  /** The text without its first `count` characters, whose lines have all been counted. */
+  rebase(count: number, text: string): void {
+    this.text = text;
+    this.offset = Math.max(0, this.offset - count);
+  }
 
   lineAt(target: number): number {
     for (let i = this.text.indexOf('\n', this.offset); i >= 0 && i < target; i = this.text.indexOf('\n', i + 1)) {
