@@ -49,3 +49,25 @@ await build({
   plugins: [daemonOnly],
   logLevel: 'warning',
 });
+
+// The daemon: one file replacing tsc's dist/src/app/multipassd.js (so that paths taken from
+// import.meta.url, see package-root.ts, stay right), without chunks. Resolving and reading
+// a few hundred modules was most of its start-up. Native modules stay outside, as do the
+// PostgreSQL client (loaded only with `store: postgres`) and pino (its worker-thread
+// transports locate files of their own).
+await build({
+  absWorkingDir: ROOT,
+  entryPoints: { multipassd: 'src/app/multipassd.ts' },
+  outdir: OUT_DIR,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
+  external: ['better-sqlite3', 'koffi', 'pg', 'pino'],
+  banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
+  logLevel: 'warning',
+});

@@ -7,6 +7,7 @@ import { Logger } from '../../ports/logger.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
 import { startDaemon } from '../daemon.js';
 import { currentEnv, daemonIdentityPaths, defaultDaemonLocation } from '../paths.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { packageVersion } from '../package-version.js';
 import { DaemonOptionsCommand } from './daemon-options.js';
 
@@ -81,7 +82,7 @@ function banner(address: string, config: DaemonConfig): string {
 /** From this checkout, the built CLI by its path (npm start); otherwise the installed command. */
 function cliCommand(): string {
   const local = 'dist/src/app/multipass.js';
-  return resolve(local) === fileURLToPath(new URL('../multipass.js', import.meta.url)) && existsSync(local) ? `node ${local}` : 'multipass';
+  return resolve(local) === fileURLToPath(new URL(local, PACKAGE_ROOT)) && existsSync(local) ? `node ${local}` : 'multipass';
 }
 
 /** The first directory above the socket that other users cannot pass through, if any. */
