@@ -79,12 +79,3 @@ export async function measureCliColdStart(runs = RUNS): Promise<ColdStart[]> {
     temp.remove();
   }
 }
-
-/** The rows `npm run bench` prints. */
-export async function reportCliColdStart(): Promise<void> {
-  const results = await measureCliColdStart();
-  console.log(`CLI cold start against a running daemon (median of ${RUNS} fresh processes each)`);
-  for (const { command, medianMs, ratio } of results) {
-    console.log(`  ${command.padEnd(48)} ${medianMs.toFixed(1).padStart(10)} ms  ${ratio.toFixed(2)}× node -e 0`);
-  }
-}

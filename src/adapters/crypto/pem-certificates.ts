@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { AuthError } from '../../domain/auth-error.js';
 import type { Fingerprint } from '../../domain/fingerprint.js';
 import type { TrustedCertificate } from '../../domain/trusted-certificate.js';
 
 const BEGIN = '-----BEGIN CERTIFICATE-----';
 const END = '-----END CERTIFICATE-----';
-const BASE64_BODY = /^[A-Za-z0-9+/]*={0,2}$/;
-const WHITESPACE = /[ \t\r\n]+/g;
 
 /** One `BEGIN CERTIFICATE` block and where it sits in the text it was found in. */
 export interface PemBlock {
@@ -118,7 +116,7 @@ export class PemBlockScanner {
         break;
       }
       const end = skipLineBreak(text, markerEnd);
-      blocks.push({ start: this.base + start, end: this.base + end, line: this.lines.lineAt(start), ...this.decode(text.slice(bodyStart, endMarker)) });
+      blocks.push(this.block(this.base + start, this.base + end, this.lines.lineAt(start), text.slice(bodyStart, endMarker)));
       this.searchedTo = 0;
       start = begins.next(end);
       decided = start >= 0 ? start : Math.max(end, text.length - BEGIN.length + 1);
@@ -128,11 +126,11 @@ export class PemBlockScanner {
     return blocks;
   }
 
-  private decode(body: string): { fingerprint: Fingerprint; certificate?: TrustedCertificate } | { reason: string } {
+  private block(start: number, end: number, line: number, body: string): PemBlock {
     const decoded = decodeBody(body);
-    if (typeof decoded === 'string') return { reason: decoded };
+    if (typeof decoded === 'string') return { start, end, line, reason: decoded };
     const fingerprint = fingerprintOfDer(decoded);
-    return this.withCertificates ? { fingerprint, certificate: { fingerprint, pem: armour(decoded) } } : { fingerprint };
+    return this.withCertificates ? { start, end, line, fingerprint, certificate: { fingerprint, pem: armour(decoded) } } : { start, end, line, fingerprint };
   }
 
   /** Forgets the first `count` characters of the pending text, all decided. */
@@ -182,7 +180,7 @@ export function summariseCorruptBlocks(
 
 /** The lowercase hex SHA-256 of a certificate's DER encoding. */
 export function fingerprintOfDer(der: Uint8Array): Fingerprint {
-  return createHash('sha256').update(der).digest('hex') as Fingerprint;
+  return hash('sha256', der, 'hex') as Fingerprint;
 }
 
 /**
@@ -214,15 +212,50 @@ export function armour(der: Uint8Array): string {
   return `${BEGIN}\n${lines.join('\n')}\n${END}\n`;
 }
 
-/** The DER bytes, or the reason the body is not a plausible certificate. */
+/**
+ * The DER bytes, or the reason the body is not a plausible certificate. Strict base64: the
+ * body without its whitespace must be exactly what the bytes encode to (Buffer's decoder
+ * skips what it does not know and is lenient about padding and the last group's unused bits).
+ * One pass over the body, without building the stripped text: this runs for every
+ * certificate of the store at start-up.
+ */
 function decodeBody(body: string): Buffer | string {
-  const base64 = body.replace(WHITESPACE, '');
-  if (base64 === '') return 'empty body';
-  if (!BASE64_BODY.test(base64) || base64.length % 4 !== 0) return 'not valid base64';
-  const der = Buffer.from(base64, 'base64');
-  // Buffer's decoder is lenient about the unused bits of the last group; a strict reading is not.
-  if (der.toString('base64') !== base64) return 'not valid base64';
+  const der = decodeInto(body);
+  const canonical = der.toString('base64');
+  if (isCanonicalBody(body, canonical)) return hasExactDerSequence(der) ? der : 'not a DER certificate';
+  let at = 0;
+  for (let i = 0; i < body.length; i += 1) {
+    const code = body.charCodeAt(i);
+    if (code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0a) continue;
+    if (at >= canonical.length || canonical.charCodeAt(at) !== code) return 'not valid base64';
+    at += 1;
+  }
+  if (at === 0) return 'empty body';
+  if (at !== canonical.length) return 'not valid base64';
   return hasExactDerSequence(der) ? der : 'not a DER certificate';
+}
+
+/** Decoding happens once per certificate at start-up; the bytes are used at once, never kept. */
+let scratch = Buffer.allocUnsafe(16 * 1024);
+
+/**
+ * The base64 body decoded into a shared scratch buffer: a view valid until the next call.
+ * (A Buffer per certificate left tens of MB of pooled slabs for the GC after a large store.)
+ */
+function decodeInto(body: string): Buffer {
+  if (scratch.length < body.length) scratch = Buffer.allocUnsafe(body.length);
+  return scratch.subarray(0, scratch.write(body, 'base64'));
+}
+
+/** The common case, checked a line at a time: the body is `canonical` in 64-character `\n`-ended lines. */
+function isCanonicalBody(body: string, canonical: string): boolean {
+  const lines = Math.ceil(canonical.length / 64);
+  if (lines === 0 || body.length !== 1 + canonical.length + lines || body.charCodeAt(0) !== 0x0a) return false;
+  for (let line = 0, at = 1; line < lines; line += 1, at += 65) {
+    const text = canonical.slice(line * 64, line * 64 + 64);
+    if (!body.startsWith(text, at) || body.charCodeAt(at + text.length) !== 0x0a) return false;
+  }
+  return true;
 }
 
 /** Outer tag SEQUENCE whose definite length covers exactly the rest of the bytes. */
