@@ -101,7 +101,7 @@ describe('PemFileCertStore specifics', () => {
   });
 
   it('indexes a file larger than its read chunk, with blocks cut at chunk ends: a corrupt one skipped with its line and kept on write', async () => {
-    // The store reads 64 KiB at a time: junk pushes the corrupt block and c across that boundary.
+    // The store scans 64 KiB at a time: junk pushes the corrupt block and c across that boundary.
     const corrupt = a.pem.replace(/^(-----BEGIN CERTIFICATE-----\n)M/, '$1%').replace(/\n/g, '\r\n');
     const padding = `# ${'padding '.repeat(8000)}\n${'#'.repeat(64 * 1024 - b.pem.length - 64_003 - 101)}\n`;
     const original = `${b.pem}${padding}${corrupt}${c.pem}`;

@@ -40,12 +40,14 @@ export function provenanceSidecarPath(bundlePath: string): string {
  */
 type Index = Set<Fingerprint>;
 
+/** Reads at a refresh: a large bundle is never held whole, in few round trips to the thread pool. */
+const READ_BYTES = 1 << 20;
 /**
- * Chunks the file is read in at a refresh, so a large bundle is never held whole. Small
- * enough for V8's young generation: a chunk's text is garbage a scavenge takes back at once
- * (Node makes a text of 1 MB or more an external string that waits for a full collection).
+ * Pieces those reads are scanned in as text: small enough for V8's young generation, so each is
+ * garbage a scavenge takes back at once (Node makes a text of 1 MB or more an external string,
+ * which waits for a full collection: tens of MB still resident seconds after start).
  */
-const READ_CHUNK_BYTES = 64 * 1024;
+const SCAN_CHARS = 64 * 1024;
 
 /** What a write found under the lock; `records` holds one record per certificate in `index`. */
 interface Current {
@@ -347,13 +349,15 @@ export class PemFileCertStore implements CertStore {
     }
     try {
       const scanner = new PemBlockScanner();
-      const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+      const buffer = Buffer.allocUnsafe(READ_BYTES);
       for (;;) {
         const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
         if (bytesRead === 0) break;
-        const chunk = buffer.toString('latin1', 0, bytesRead);
-        if (scan.blank && !isBlank(chunk)) scan.blank = false;
-        take(scanner.feed(chunk));
+        for (let at = 0; at < bytesRead; at += SCAN_CHARS) {
+          const chunk = buffer.toString('latin1', at, Math.min(at + SCAN_CHARS, bytesRead));
+          if (scan.blank && !isBlank(chunk)) scan.blank = false;
+          take(scanner.feed(chunk));
+        }
       }
       take(scanner.finish());
       return scan;
