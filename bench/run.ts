@@ -19,6 +19,7 @@ import { certificateCorpus, type CertificateCorpus } from './certificate-corpus.
 import { measureCliColdStart } from './cli-cold-start.js';
 import { measureStartUp, nodeFloorMs, type StoreKind } from './daemon-start-up.js';
 import { measureFlood } from './hostile-flood.js';
+import { GUESSERS, measurePassphraseFlood } from './passphrase-flood.js';
 import { measureSqliteLockContention } from './sqlite-lock-contention.js';
 
 const PINGS = 4000;
@@ -55,6 +56,8 @@ async function main(): Promise<void> {
     table.add('open descriptors at peak', flood.peakFds, '', `idle ${flood.baselineFds}`);
   }
   if (process.env.BENCH_ONLY !== 'per-call') {
+    table.section(`while ${GUESSERS} clients of one user guess the passphrase without pause`);
+    await measurePassphraseFlood(table);
     table.section('stores under load');
     await measureSqliteLockContention(table);
     await (await import('./postgres-fleet.js')).measurePostgresFleet(table);
