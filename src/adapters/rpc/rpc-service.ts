@@ -44,10 +44,16 @@ type AnyCall = { getAuthContext: ServerDuplexStream<unknown, unknown>['getAuthCo
  * (`admitted`) from RPC_AUTH_TABLE, never in the handlers.
  */
 export function createRpcService(deps: RpcServiceDeps): UntypedServiceImplementation {
+  // A connection's caller never changes: made once per connection, not per call.
+  const callers = new WeakMap<GuardedConnection, Caller>();
   const callerOf = (connection: GuardedConnection | undefined): Caller => {
+    const known = connection === undefined ? undefined : callers.get(connection);
+    if (known !== undefined) return known;
     const peer = connection?.peer ?? UNKNOWN_PEER;
     const certificate = connection?.certificate;
-    return certificate === undefined ? { transport: deps.transport, peer } : { transport: deps.transport, peer, certificate };
+    const caller: Caller = certificate === undefined ? { transport: deps.transport, peer } : { transport: deps.transport, peer, certificate };
+    if (connection !== undefined) callers.set(connection, caller);
+    return caller;
   };
 
   /** The one place trust is checked. A connection that gets in leaves the untrusted caps and deadlines. */

@@ -8,6 +8,7 @@ import { Logger } from '../../ports/logger.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
 import { startDaemon } from '../daemon.js';
 import { currentEnv, daemonIdentityPaths, defaultConfigPath, defaultDaemonLocation, defaultDataDir } from '../paths.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { packageVersion } from '../package-version.js';
 import { DaemonOptionsCommand } from './daemon-options.js';
 import { shellWord, startBanner, type SocketFacts } from './start-banner.js';
@@ -82,7 +83,8 @@ async function banner(address: string, config: DaemonConfig): Promise<string> {
 
 /** Installed (npm install -g), the command's name; from a checkout, node and the built file's absolute path. */
 function builtCommand(name: 'multipass' | 'multipassd', node = 'node'): string {
-  const file = fileURLToPath(new URL(`../${name}.js`, import.meta.url));
+  // The daemon runs as a bundle: paths go from the package root, not from this module.
+  const file = fileURLToPath(new URL(`dist/src/app/${name}.js`, PACKAGE_ROOT));
   return file.split(sep).includes('node_modules') ? name : `${shellWord(node)} ${shellWord(file)}`;
 }
 
