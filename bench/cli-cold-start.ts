@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { MULTIPASS_BIN } from '../test/support/binaries.js';
 import { cleanEnv, startDaemonProcess } from '../test/support/daemon-process.js';
 import { makeTempDir } from '../test/support/temp-dir.js';
+import { median } from './daemon-start-up.js';
 
 const RUNS = 21;
 
@@ -40,11 +41,6 @@ function timeRun(args: readonly string[], env: NodeJS.ProcessEnv): Promise<numbe
   });
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 /** Medians of `runs` cold starts of each command, with their ratio to `node -e 0`'s. */
 export async function measureCliColdStart(runs = RUNS): Promise<ColdStart[]> {
@@ -77,14 +73,5 @@ export async function measureCliColdStart(runs = RUNS): Promise<ColdStart[]> {
   } finally {
     await daemon.stop();
     temp.remove();
-  }
-}
-
-/** The rows `npm run bench` prints. */
-export async function reportCliColdStart(): Promise<void> {
-  const results = await measureCliColdStart();
-  console.log(`CLI cold start against a running daemon (median of ${RUNS} fresh processes each)`);
-  for (const { command, medianMs, ratio } of results) {
-    console.log(`  ${command.padEnd(48)} ${medianMs.toFixed(1).padStart(10)} ms  ${ratio.toFixed(2)}× node -e 0`);
   }
 }

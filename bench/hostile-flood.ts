@@ -1,13 +1,14 @@
 // Benchmark: what a flood of connections that never authenticate costs the daemon, with the
 // default caps (README, Security). Before the caps, 5,000 idle TLS connections cost ~440 MB.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDaemonProcess } from '../test/support/daemon-process.js';
 import type { HostileKind } from '../test/support/hostile-generator.js';
 import { makeTempDir } from '../test/support/temp-dir.js';
 import { makeTestCertificate } from '../test/support/test-certificates.js';
+import { residentMb } from './daemon-start-up.js';
 
 const GENERATOR = fileURLToPath(new URL('../test/support/hostile-generator.js', import.meta.url));
 const CONNECTIONS = 5000;
@@ -21,10 +22,6 @@ export interface FloodFigures {
   readonly closedByServer: number;
 }
 
-const residentMb = (pid: number): number => {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? '';
-  return Number(/(\d+)/.exec(line)?.[1] ?? 0) / 1024;
-};
 const openFds = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
 
 /** 5,000 idle TLS connections (with a client certificate nobody trusts), from one local user, against the default caps. */

@@ -1,114 +1,196 @@
-// Benchmarks (npm run bench). Timing targets live here, never in tests.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+// Benchmarks (npm run bench). Timing targets live here, never in tests. Each part prints its
+// own lines as it goes; one table gathers every figure at the end (README, Performance).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { Server, ServerCredentials, status } from '@grpc/grpc-js';
-import { multipassRpcDefinition } from '../src/adapters/rpc/proto.js';
+import { status, type Client } from '@grpc/grpc-js';
 import { PemFileCertStore } from '../src/adapters/stores/pem-file-cert-store.js';
-import { resolveDaemonConfig } from '../src/app/config/daemon-config.js';
-import { startDaemon } from '../src/app/daemon.js';
 import { pemCertStorePath } from '../src/app/paths.js';
+import { startDaemonProcess } from '../test/support/daemon-process.js';
 import { NullLogger } from '../test/support/fakes/null-logger.js';
 import { wireClient, wirePing } from '../test/support/grpc-wire-client.js';
 import { makeTempDir } from '../test/support/temp-dir.js';
-import { testCertificatePool } from '../test/support/test-certificates.js';
-
-import { reportCliColdStart } from './cli-cold-start.js';
+import { makeTestCertificate } from '../test/support/test-certificates.js';
+import { BenchTable, ratio } from './bench-table.js';
+import { certificateCorpus, type CertificateCorpus } from './certificate-corpus.js';
+import { measureCliColdStart } from './cli-cold-start.js';
+import { measureStartUp, nodeFloorMs, type StoreKind } from './daemon-start-up.js';
 import { measureFlood } from './hostile-flood.js';
+import { GUESSERS, measurePassphraseFlood } from './passphrase-flood.js';
 import { measureSqliteLockContention } from './sqlite-lock-contention.js';
 
-const PINGS = 2000;
+const PINGS = 4000;
+const IN_FLIGHT = 32;
 const STORE_SIZE = 5000;
+const START_UP_SIZES = [1, 10_000, 100_000];
+const BARE_SERVER = fileURLToPath(new URL('./bare-grpc-server.js', import.meta.url));
+
+interface PerCall {
+  /** The server process's CPU per call, µs. */
+  readonly cpuMicros: number;
+  readonly rps: number;
+}
 
 async function main(): Promise<void> {
+  const table = new BenchTable();
   const temp = makeTempDir('mpa-bench-');
   try {
-    const pool = await testCertificatePool(50);
-    // Real certificates: the store derives fingerprints from the bytes, so none can be faked.
-    const big = await testCertificatePool(STORE_SIZE);
-    const dataDir = join(temp.path, 'data');
-    mkdirSync(join(dataDir, 'authenticated-certs'), { recursive: true });
-    writeFileSync(pemCertStorePath(dataDir), big.map((cert) => cert.pem).join(''));
-
-    const loadStart = performance.now();
-    const store = new PemFileCertStore(pemCertStorePath(dataDir), new NullLogger());
-    await store.load();
-    report(`PEM store load, ${store.size()} certificates`, performance.now() - loadStart, 'ms total');
-    await store.close();
-
-    const config = resolveDaemonConfig(
-      { dataDir, address: `unix:${temp.path}/sock` },
-      { uid: process.getuid?.() ?? 1000, vars: {} },
-      process.platform,
-    );
-    const daemon = await startDaemon(config, 'bench', { logger: new NullLogger() });
-    const rootCert = readFileSync(join(dataDir, 'certificate', 'multipass_root_cert.pem'), 'utf8');
-    const trusted = big[0]!;
-    const client = wireClient(daemon.address, rootCert, { certPem: trusted.pem, keyPem: trusted.keyPem });
-    if ((await wirePing(client)).code !== status.OK) throw new Error('bench client is not trusted');
-    for (let i = 0; i < 200; i += 1) await wirePing(client); // warm-up
-
-    const start = performance.now();
-    for (let i = 0; i < PINGS; i += 1) await wirePing(client);
-    const elapsed = performance.now() - start;
-    report(`trusted ping round trip (store of ${big.length})`, (elapsed * 1000) / PINGS, 'µs per call');
-    report('trusted pings per second (sequential)', PINGS / (elapsed / 1000), 'calls/s');
-
-    const stranger = pool[1]!;
-    const untrusted = wireClient(daemon.address, rootCert, { certPem: stranger.pem, keyPem: stranger.keyPem });
-    await wirePing(untrusted);
-    const refusedStart = performance.now();
-    for (let i = 0; i < 500; i += 1) await wirePing(untrusted);
-    report('refused ping round trip', ((performance.now() - refusedStart) * 1000) / 500, 'µs per call');
-
-    client.close();
-    untrusted.close();
-    await daemon.stop();
-
-    const baseline = await bareGrpcPingMicros(temp.path, dataDir, rootCert);
-    report('baseline: grpc-js own TLS server, no trust check', baseline, 'µs per call');
-    report('overhead of our TLS front + trust check', ((elapsed * 1000) / PINGS / baseline - 1) * 100, '%');
+    const corpus = await certificateCorpus(temp.path);
+    await perCallRows(table, temp.path, corpus);
+    // BENCH_ONLY=per-call: only these rows, for a quick check.
+    if (process.env.BENCH_ONLY !== 'per-call') {
+      const floor = await nodeFloorMs();
+      await cliRows(table);
+      await startUpRows(table, temp.path, corpus, floor);
+    }
   } finally {
     temp.remove();
   }
-
-  if (process.platform === 'linux') {
+  if (process.platform === 'linux' && process.env.BENCH_ONLY !== 'per-call') {
     const flood = await measureFlood();
-    console.log(`a flood of ${flood.opened} idle TLS connections from one user (default caps: 32 per user, 256 in all)`);
-    report('  daemon resident memory, idle', flood.idleMb, 'MB');
-    report('  daemon resident memory, peak under the flood', flood.peakMb, 'MB');
-    report('  open descriptors, idle / peak', flood.baselineFds, `/ ${flood.peakFds}`);
-    report('  connections the daemon closed at once or at a deadline', flood.closedByServer, `of ${flood.opened}`);
+    table.section(`a flood of ${flood.opened} idle TLS connections from one user (default caps)`);
+    table.add('daemon resident memory, idle → peak', flood.peakMb, 'MB', `idle ${flood.idleMb.toFixed(0)} MB`);
+    table.add('open descriptors at peak', flood.peakFds, '', `idle ${flood.baselineFds}`);
   }
-  await measureSqliteLockContention();
-  await reportCliColdStart();
-  await (await import('./postgres-fleet.js')).measurePostgresFleet();
+  if (process.env.BENCH_ONLY !== 'per-call') {
+    table.section(`while ${GUESSERS} clients of one user guess the passphrase without pause`);
+    await measurePassphraseFlood(table);
+    table.section('stores under load');
+    await measureSqliteLockContention(table);
+    await (await import('./postgres-fleet.js')).measurePostgresFleet(table);
+  }
+
+  console.log(`\n## npm run bench, ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}\n`);
+  console.log(table.render());
 }
 
-/** The same ping on grpc-js's own TLS server with no client certificate: what we compare to. */
-async function bareGrpcPingMicros(dir: string, dataDir: string, rootCert: string): Promise<number> {
-  const server = new Server();
-  server.addService(multipassRpcDefinition(), { ping: (_call: unknown, callback: (e: null, r: object) => void) => callback(null, {}) });
-  const credentials = ServerCredentials.createSsl(null, [
-    {
-      cert_chain: readFileSync(join(dataDir, 'certificate', 'localhost.pem')),
-      private_key: readFileSync(join(dataDir, 'certificate', 'localhost_key.pem')),
-    },
-  ]);
-  const address = `unix:${dir}/bare.sock`;
-  await new Promise<void>((resolve, reject) => server.bindAsync(address, credentials, (error) => (error ? reject(error) : resolve())));
-  const client = wireClient(address, rootCert);
+/**
+ * Trusted pings through the daemon (our TLS front, trust check) beside grpc-js's own TLS
+ * server, each in a process of its own so that its CPU is the server's alone (read from
+ * /proc), over Unix and TCP. The client is this process, the same for both.
+ */
+async function perCallRows(table: BenchTable, dir: string, corpus: CertificateCorpus): Promise<void> {
+  const dataDir = join(dir, 'percall', 'data');
+  mkdirSync(join(dataDir, 'authenticated-certs'), { recursive: true, mode: 0o700 });
+  writeFileSync(pemCertStorePath(dataDir), corpus.pems(STORE_SIZE).join(''), { mode: 0o600 });
+
+  const loadStart = performance.now();
+  const store = new PemFileCertStore(pemCertStorePath(dataDir), new NullLogger());
+  await store.load();
+  const loadMs = performance.now() - loadStart;
+  await store.close();
+
+  table.section(`per call: trusted ping, ${IN_FLIGHT} in flight, server CPU per call from /proc (store of ${STORE_SIZE.toLocaleString('en-US')})`);
+  for (const transport of ['unix', 'tcp'] as const) {
+    const daemon = await startDaemonProcess({ dataDir, args: ['--address', transport === 'unix' ? `unix:${join(dir, 'percall', 'sock')}` : '127.0.0.1:0'] });
+    const rootCert = readFileSync(daemon.rootCertPath, 'utf8');
+    const bare = await startBareServer(transport === 'unix' ? `unix:${join(dir, 'percall', 'bare.sock')}` : '127.0.0.1:0', dataDir);
+    const client = wireClient(daemon.address, rootCert, { certPem: corpus.client.pem, keyPem: corpus.client.keyPem });
+    const bareClient = wireClient(bare.address, rootCert);
+    try {
+      if ((await wirePing(client)).code !== status.OK) throw new Error('bench client is not trusted');
+      // Alternating rounds, keeping each server's best: the first pays for compiling the client's code.
+      const rounds = { ours: [] as PerCall[], bare: [] as PerCall[] };
+      for (let round = 0; round < 2; round += 1) {
+        rounds.ours.push(await pingLoad(client, daemon.child.pid!));
+        rounds.bare.push(await pingLoad(bareClient, bare.child.pid!));
+      }
+      const ours = best(rounds.ours);
+      const theirs = best(rounds.bare);
+      console.log(`${transport}: daemon ${ours.cpuMicros.toFixed(0)} µs server CPU/call, ${ours.rps.toFixed(0)} calls/s; bare grpc-js ${theirs.cpuMicros.toFixed(0)} µs, ${theirs.rps.toFixed(0)} calls/s`);
+      table.add(`${transport}: server CPU per call, daemon`, ours.cpuMicros, 'µs', `${ratio(ours.cpuMicros, theirs.cpuMicros)} bare grpc-js TLS (${theirs.cpuMicros.toFixed(0)} µs); goal ≤ 1.0×`);
+      table.add(`${transport}: calls per second, daemon`, ours.rps, 'calls/s', `bare grpc-js TLS: ${theirs.rps.toFixed(0)}`);
+      if (transport === 'unix') {
+        const stranger = await makeTestCertificate('stranger');
+        const untrusted = wireClient(daemon.address, rootCert, { certPem: stranger.pem, keyPem: stranger.keyPem });
+        await wirePing(untrusted);
+        const refusedStart = performance.now();
+        for (let i = 0; i < 500; i += 1) await wirePing(untrusted);
+        table.add('unix: refused ping round trip (sequential)', ((performance.now() - refusedStart) * 1000) / 500, 'µs');
+        untrusted.close();
+      }
+    } finally {
+      client.close();
+      bareClient.close();
+      await daemon.stop();
+      bare.child.kill('SIGTERM');
+    }
+  }
+  table.add(`PEM store load in process, ${STORE_SIZE.toLocaleString('en-US')} certificates`, loadMs, 'ms');
+}
+
+const best = (runs: readonly PerCall[]): PerCall => runs.reduce((a, b) => (a.cpuMicros <= b.cpuMicros ? a : b));
+
+/** User + system CPU of a process so far, µs (from /proc, in clock ticks of 10 ms). */
+function cpuMicrosOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** PINGS pings, IN_FLIGHT at a time, after a warm-up; CPU is the server process's. */
+async function pingLoad(client: Client, serverPid: number): Promise<PerCall> {
   for (let i = 0; i < 200; i += 1) await wirePing(client);
+  let next = 0;
+  const worker = async () => {
+    while (next < PINGS) {
+      next += 1;
+      if ((await wirePing(client)).code !== status.OK) throw new Error('a ping failed under load');
+    }
+  };
+  const cpu = cpuMicrosOf(serverPid);
   const start = performance.now();
-  for (let i = 0; i < PINGS; i += 1) await wirePing(client);
-  const micros = ((performance.now() - start) * 1000) / PINGS;
-  client.close();
-  server.forceShutdown();
-  return micros;
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  const elapsed = performance.now() - start;
+  return { cpuMicros: (cpuMicrosOf(serverPid) - cpu) / PINGS, rps: PINGS / (elapsed / 1000) };
 }
 
-function report(what: string, value: number, unit: string): void {
-  console.log(`${what.padEnd(50)} ${value.toFixed(1).padStart(10)} ${unit}`);
+/** grpc-js's own TLS server with the daemon's certificate and no client certificate: what we compare to. */
+async function startBareServer(address: string, dataDir: string): Promise<{ child: ChildProcess; address: string }> {
+  const child = spawn(process.execPath, [BARE_SERVER, address, join(dataDir, 'certificate', 'localhost.pem'), join(dataDir, 'certificate', 'localhost_key.pem')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const bound = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`the bare grpc-js server exited (${code})`)));
+  });
+  return { child, address: bound };
+}
+
+async function cliRows(table: BenchTable): Promise<void> {
+  const results = await measureCliColdStart();
+  table.section('CLI cold start against a running daemon (median of 21 fresh processes each)');
+  for (const { command, medianMs, ratio: times } of results) {
+    console.log(`  ${command.padEnd(30)} ${medianMs.toFixed(1)} ms  ${times.toFixed(2)}× node -e 0`);
+    table.add(command, medianMs, 'ms', command === 'node -e 0' ? 'the floor' : `${times.toFixed(2)}× node -e 0${command === 'multipass list' ? '; goal ≤ 2.0×' : ''}`);
+  }
+}
+
+async function startUpRows(table: BenchTable, dir: string, corpus: CertificateCorpus, floor: number): Promise<void> {
+  table.section(`daemon start-up: spawn → first trusted ping answered (median of 3), RSS 3 s after spawn; node -e 0: ${floor.toFixed(0)} ms`);
+  for (const store of ['pem', 'sqlite'] as StoreKind[]) {
+    let first: { firstPingMs: number; rssMb: number } | undefined;
+    for (const count of START_UP_SIZES) {
+      const result = await measureStartUp(dir, store, count, corpus);
+      console.log(`${store} ${count}: listening ${result.listeningMs.toFixed(0)} ms, first ping ${result.firstPingMs.toFixed(0)} ms, RSS ${result.rssMb.toFixed(1)} MB`);
+      first ??= result;
+      const label = `${store}, ${count.toLocaleString('en-US')} certificate${count === 1 ? '' : 's'}`;
+      if (count === 1) {
+        table.add(`${label}: start-up`, result.firstPingMs, 'ms', `${ratio(result.firstPingMs, floor)} node -e 0 (goal ≤ 3×); listening at ${result.listeningMs.toFixed(0)} ms`);
+        table.add(`${label}: RSS`, result.rssMb, 'MB');
+      } else {
+        const goal = count === 100_000 ? ' (goal ≤ 1.3×)' : '';
+        table.add(`${label}: start-up`, result.firstPingMs, 'ms', `${ratio(result.firstPingMs, first.firstPingMs)} 1 certificate${goal}; ${ratio(result.firstPingMs, floor)} node -e 0`);
+        table.add(`${label}: RSS`, result.rssMb, 'MB', `${ratio(result.rssMb, first.rssMb)} 1 certificate${count === 100_000 ? ' (goal ≤ 1.5×)' : ''}`);
+      }
+    }
+  }
 }
 
 await main();

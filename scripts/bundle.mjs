@@ -28,14 +28,11 @@ const daemonOnly = {
   },
 };
 
-rmSync(`${ROOT}${OUT_DIR}/${CHUNK_DIR}`, { recursive: true, force: true });
-await build({
+// What both bundles share: ES modules for Node 20, with source maps.
+const common = {
   absWorkingDir: ROOT,
-  entryPoints: { multipass: 'src/app/multipass.ts' },
   outdir: OUT_DIR,
-  chunkNames: `${CHUNK_DIR}/[name]-[hash]`,
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
@@ -46,6 +43,26 @@ await build({
   // Some packages (clipanion) are CommonJS and require Node's modules; an ES module has no
   // `require` of its own.
   banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
-  plugins: [daemonOnly],
   logLevel: 'warning',
+};
+
+rmSync(`${ROOT}${OUT_DIR}/${CHUNK_DIR}`, { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: { multipass: 'src/app/multipass.ts' },
+  chunkNames: `${CHUNK_DIR}/[name]-[hash]`,
+  splitting: true,
+  plugins: [daemonOnly],
+});
+
+// The daemon: one file replacing tsc's dist/src/app/multipassd.js (so that paths taken from
+// import.meta.url, see package-root.ts, stay right), without chunks. Resolving and reading
+// a few hundred modules was most of its start-up. Native modules stay outside, as do the
+// PostgreSQL client (loaded only with `store: postgres`) and pino (its worker-thread
+// transports locate files of their own).
+await build({
+  ...common,
+  entryPoints: { multipassd: 'src/app/multipassd.ts' },
+  keepNames: true,
+  external: ['better-sqlite3', 'koffi', 'pg', 'pino'],
 });

@@ -96,7 +96,7 @@ function daemonAccess(deps: CliDependencies): { daemon: DaemonAccess; diagnosis:
       get address() {
         return resolve().address;
       },
-      connect: () => connectToDaemon(resolve(), deps.createClient, deps.ensureIdentity, stderr),
+      connect: (trace) => connectToDaemon(resolve(), deps.createClient, deps.ensureIdentity, stderr, trace),
     },
     diagnosis: {
       target: resolve,

@@ -27,7 +27,7 @@ export function buildDaemonContainer(config: DaemonConfig, version: string, over
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(DaemonConfigToken).toConstantValue(config);
   container.bind(VersionToken).toConstantValue(version);
-  container.bind(Logger).toConstantValue(overrides.logger ?? new PinoLogger(config.logLevel));
+  container.bind(Logger).toConstantValue(overrides.logger ?? new PinoLogger(config.logLevel, 2, config.logFormat));
   container.bind(Clock).toConstantValue(new SystemClock());
   container.bind(Scheduler).toConstantValue(new SystemScheduler());
   container.bind(PassphraseHasher).toConstantValue(new ScryptPassphraseHasher());

@@ -47,7 +47,8 @@ export interface RunningDaemon {
 /**
  * Start-up order matters: the instance locks before anything is written, stores next (so the
  * socket's initial mode can follow rule 7), then the listener (created owner-only), then
- * restrict or open it.
+ * restrict or open it. What serving does not need (the passphrase's health, timers) comes
+ * after the daemon listens.
  */
 export async function startDaemon(config: DaemonConfig, version: string, overrides: ContainerOverrides = {}): Promise<RunningDaemon> {
   const instance = await lockDaemonInstance(config);
@@ -72,8 +73,6 @@ async function startLocked(config: DaemonConfig, version: string, overrides: Con
   const reportFault = faultReporter(certStore, logger);
   reportFault();
   await warnOfStoreSwitch(config, certStore, logger);
-  const passphraseProblem = await (await container.getAsync(PassphraseVault)).health();
-  if (passphraseProblem !== undefined) logger.error(passphraseProblem, { file: settingsStore.location(), key: PASSPHRASE_KEY });
 
   const listener = await container.getAsync<Listener>(ListenerToken);
   const identity = await ensureDaemonIdentity(identityPaths(config), logger);
@@ -105,6 +104,10 @@ async function startLocked(config: DaemonConfig, version: string, overrides: Con
     throw error;
   }
   logger.info('multipassd is listening', { address: server.address(), store: config.store, trusted: certStore.size() });
+  // Not needed to serve: told after the daemon accepts connections (a damaged hash only
+  // refuses enrolments, and says so to the admin here).
+  const passphraseProblem = await (await container.getAsync(PassphraseVault)).health();
+  if (passphraseProblem !== undefined) logger.error(passphraseProblem, { file: settingsStore.location(), key: PASSPHRASE_KEY });
 
   // Picks up removals made by `multipassd trust remove` from another process (additions are
   // seen at once: an unknown caller triggers a resync). When nothing changed this costs one

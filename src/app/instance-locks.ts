@@ -4,6 +4,9 @@ import { ensureTrustedDirectory } from '../adapters/fs/trusted-directory.js';
 import type { DaemonConfig } from './config/daemon-config.js';
 import { prepareDataDir } from './data-dir.js';
 
+/** The lock a daemon holds on its data dir while it runs. */
+export const daemonLockPath = (dataDir: string): string => join(dataDir, 'multipassd.lock');
+
 /**
  * One daemon per socket and one per data dir. Taken first, before anything but the socket's
  * directory and the data dir is created (each checked first: no planted link, nobody else can write it), so that a second daemon started at the same moment
@@ -23,7 +26,7 @@ export async function lockDaemonInstance(config: DaemonConfig): Promise<{ releas
     }
     // Checked (StrictModes) and created before the lock file goes in it.
     prepareDataDir(config.dataDir);
-    const path = join(config.dataDir, 'multipassd.lock');
+    const path = daemonLockPath(config.dataDir);
     locks.push(
       await acquireInstanceLock(path, (holder) => `another multipassd is already running with the data directory '${config.dataDir}' (${holder} holds '${path}')`),
     );

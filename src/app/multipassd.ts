@@ -15,6 +15,8 @@ import { TrustTokenCommand } from './daemon-cli/trust-token-command.js';
 import { TrustTokenListCommand } from './daemon-cli/trust-token-list-command.js';
 import { TrustTokenRevokeCommand } from './daemon-cli/trust-token-revoke-command.js';
 import { packageVersion } from './package-version.js';
+import { ignoreClosedReader } from './closed-reader.js';
+import { runDaemonCli } from './daemon-cli/run-daemon-cli.js';
 
 const cli = new Cli({
   binaryLabel: 'Multipass daemon',
@@ -41,4 +43,5 @@ const commands = [
 for (const command of commands) cli.register(command);
 cli.register(Builtins.HelpCommand);
 cli.register(Builtins.VersionCommand);
-process.exitCode = await cli.run(process.argv.slice(2));
+ignoreClosedReader(process.stdout, process.stderr);
+process.exitCode = await runDaemonCli(cli, process.argv.slice(2), commands);

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { PACKAGE_ROOT } from './package-root.js';
 
 let version: string | undefined;
 
 /** The version in package.json, which both binaries report. */
 export function packageVersion(): string {
-  // Compiled to dist/src/app/, three levels below the package root.
-  version ??= (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  version ??= (JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version: string }).version;
   return version;
 }

@@ -100,6 +100,38 @@ describe('PemFileCertStore specifics', () => {
     expect(warnings[0]?.fields).to.include({ file: harness.filePath, line: corruptLine, count: 1 });
   });
 
+  it('indexes a file larger than its read chunk, with blocks cut at chunk ends: a corrupt one skipped with its line and kept on write', async () => {
+    // The store scans 64 KiB at a time: junk pushes the corrupt block and c across that boundary.
+    const corrupt = a.pem.replace(/^(-----BEGIN CERTIFICATE-----\n)M/, '$1%').replace(/\n/g, '\r\n');
+    const padding = `# ${'padding '.repeat(8000)}\n${'#'.repeat(64 * 1024 - b.pem.length - 64_003 - 101)}\n`;
+    const original = `${b.pem}${padding}${corrupt}${c.pem}`;
+    expect(original.indexOf(corrupt)).to.equal(64 * 1024 - 100);
+    mkdirSync(dirname(harness.filePath), { recursive: true });
+    writeFileSync(harness.filePath, Buffer.from(original, 'latin1'));
+    const store = await harness.create();
+    expect(store.size()).to.equal(2);
+    expect(store.contains(b.fingerprint) && store.contains(c.fingerprint)).to.equal(true);
+    const corruptLine = original.slice(0, original.indexOf(corrupt)).split('\n').length;
+    const warnings = harness.logger.lines.filter((line) => line.level === 'warn');
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]?.fields).to.include({ line: corruptLine, count: 1 });
+    expect(certificatesOf(await store.list())).to.deep.equal([trusted(b), trusted(c)]);
+    await store.remove(b.fingerprint);
+    expect(readFileSync(harness.filePath).toString('latin1')).to.equal(`${padding}${corrupt}${c.pem}`);
+  });
+
+  it('keeps no certificate text in memory: a listing reads it from the file, leaving out what has left it since', async () => {
+    mkdirSync(dirname(harness.filePath), { recursive: true });
+    writeFileSync(harness.filePath, `${a.pem}${b.pem}`);
+    const store = await harness.create();
+    // Rewritten behind the store's back, with its mtime and size as they were: no refresh notices.
+    const before = statSync(harness.filePath);
+    writeFileSync(harness.filePath, `${b.pem}${'#'.repeat(a.pem.length)}`);
+    utimesSync(harness.filePath, before.atime, before.mtime);
+    expect(store.contains(a.fingerprint)).to.equal(true);
+    expect(certificatesOf(await store.list())).to.deep.equal([trusted(b)]);
+  });
+
   it('does not re-read the file on refresh while it is unchanged', async () => {
     const corrupt = a.pem.replace(/^(-----BEGIN CERTIFICATE-----\n)M/, '$1%');
     mkdirSync(dirname(harness.filePath), { recursive: true });

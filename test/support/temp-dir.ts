@@ -8,5 +8,6 @@ import { join } from 'node:path';
  */
 export function makeTempDir(prefix = 'mpa-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  // Retries: a daemon that is still stopping may write one last file while the dir goes.
+  return { path, remove: () => rmSync(path, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }) };
 }

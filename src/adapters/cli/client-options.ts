@@ -1,5 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CLIENT_CERT_FILE } from '../crypto/client-identity-files.js';
+import type { ClientTrace } from '../rpc/client-trace.js';
 import { RpcFailure, type LogLineSink, type MultipassClient } from '../rpc/multipass-client.js';
 
 /**
@@ -41,6 +44,8 @@ export interface ClientCredentials {
   readonly rootCertPem: string;
   readonly clientCertPem: string;
   readonly clientKeyPem: string;
+  /** What `-v` ... `-vvvv` show of the connection and the calls. */
+  readonly trace?: ClientTrace | undefined;
 }
 
 export type ClientFactory = (credentials: ClientCredentials, onLogLine: LogLineSink) => Promise<MultipassClient>;
@@ -105,7 +110,10 @@ export async function connectToDaemon<Client = MultipassClient>(
   createClient: (credentials: ClientCredentials, onLogLine: LogLineSink) => Promise<Client>,
   ensureIdentity: IdentityProvider,
   stderr: LogLineSink,
+  trace?: ClientTrace,
 ): Promise<Client> {
+  trace?.(1, `daemon address: ${target.address}`);
+  trace?.(1, `daemon root certificate: ${target.rootCertPath}`);
   let rootCertPem: string;
   try {
     rootCertPem = await readFile(target.rootCertPath, 'utf8');
@@ -123,8 +131,9 @@ export async function connectToDaemon<Client = MultipassClient>(
     throw new ClientSetupFailure('identity-unavailable', target.identityDir, { cause });
   }
   if (identity.expiredOn !== undefined) stderr(expiredCertificateNotice(target.identityDir, identity.expiredOn));
+  trace?.(1, `client certificate: ${join(target.identityDir, CLIENT_CERT_FILE)}`);
   return createClient(
-    { address: target.address, rootCertPem, clientCertPem: identity.certPem, clientKeyPem: identity.keyPem },
+    { address: target.address, rootCertPem, clientCertPem: identity.certPem, clientKeyPem: identity.keyPem, ...(trace === undefined ? {} : { trace }) },
     stderr,
   );
 }

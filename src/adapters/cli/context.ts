@@ -1,4 +1,5 @@
 import type { BaseContext } from 'clipanion';
+import type { ClientTrace } from '../rpc/client-trace.js';
 import type { MultipassClient } from '../rpc/multipass-client.js';
 import type { DiagnosisAccess } from './diagnosis-access.js';
 import type { MultipassCommandClass } from './help.js';
@@ -8,8 +9,11 @@ import type { Prompter } from './prompter.js';
 export interface DaemonAccess {
   /** The daemon's address as configured (`unix:/path` or `host:port`), for messages. */
   readonly address: string;
-  /** Opens a client with this user's identity. Rejects with `RpcFailure` or `ClientSetupFailure`. */
-  connect(): Promise<MultipassClient>;
+  /**
+   * Opens a client with this user's identity; `trace` shows what it does (-v ...).
+   * Rejects with `RpcFailure` or `ClientSetupFailure`.
+   */
+  connect(trace?: ClientTrace): Promise<MultipassClient>;
 }
 
 /** What every `multipass` command receives through `this.context`: no globals. */

@@ -2,6 +2,7 @@ import { UsageError } from 'clipanion';
 import { RpcFailure } from '../rpc/multipass-client.js';
 import { ClientSetupFailure, socketPathOf } from './client-options.js';
 import { PromptError } from './prompter.js';
+import type { SocketAccess } from './socket-access.js';
 
 /** Multipass's exit codes. */
 export const ExitCode = {
@@ -25,7 +26,7 @@ export interface FailureReport {
  * The texts are Multipass's (DESIGN.md, "User-visible text"); the daemon's own message is
  * shown as it is for refusals other than "not trusted" (e.g. a wrong passphrase).
  */
-export function describeFailure(error: unknown, command: string, address: string): FailureReport {
+export function describeFailure(error: unknown, command: string, address: string, socket?: SocketAccess): FailureReport {
   if (error instanceof UsageError) return { message: line(error.message), exitCode: ExitCode.CommandLineError };
   if (error instanceof PromptError) {
     return error.cancelled
@@ -33,17 +34,18 @@ export function describeFailure(error: unknown, command: string, address: string
       : { message: line(error.message), exitCode: ExitCode.CommandLineError };
   }
   if (error instanceof ClientSetupFailure) return describeSetupFailure(error, command);
-  if (error instanceof RpcFailure) return describeRpcFailure(error, command, address);
+  if (error instanceof RpcFailure) return describeRpcFailure(error, command, address, socket);
   const reason = error instanceof Error ? error.message : String(error);
   return { message: line(`${command} failed: ${reason}`), exitCode: ExitCode.CommandFail };
 }
 
-function describeRpcFailure(failure: RpcFailure, command: string, address: string): FailureReport {
+function describeRpcFailure(failure: RpcFailure, command: string, address: string, access: SocketAccess | undefined): FailureReport {
   const socket = socketPathOf(address);
   if (failure.connection === 'access-denied') {
     return daemonFailure(
       `${command} failed: multipass socket access denied`,
       `Please check that you have read/write permissions to '${socket}'`,
+      ...(access === undefined ? [] : accessAdvice(access)),
     );
   }
   if (failure.connection === 'cannot-connect') {
@@ -87,8 +89,27 @@ function describeSetupFailure(failure: ClientSetupFailure, command: string): Fai
   };
 }
 
-const daemonFailure = (first: string, hint: string): FailureReport => ({
-  message: line(first, hint),
+/**
+ * Which group to join, from the socket's own stat: the daemon restricts its socket to root and
+ * the admin group (mode 0660) until a first client is trusted, and a bare "permission denied"
+ * does not say who may connect.
+ */
+function accessAdvice(access: SocketAccess): string[] {
+  const mode = access.mode.toString(8).padStart(4, '0');
+  const where = `The socket is mode ${mode}, owner ${access.owner}, group '${access.group}'`;
+  if ((access.mode & 0o060) !== 0o060) return [`${where}: only ${access.owner} can use it. Please ask an administrator.`];
+  if (access.joinedSinceLogin) {
+    return [`${where}. You are a member of '${access.group}' since this session started: log in again (or run 'newgrp ${access.group}').`];
+  }
+  return [
+    `${where}: to use it, join that group (until a first client is trusted, only its members can connect):`,
+    `  sudo usermod -aG ${access.group} ${access.user}`,
+    `then log in again (or run 'newgrp ${access.group}').`,
+  ];
+}
+
+const daemonFailure = (first: string, ...hints: string[]): FailureReport => ({
+  message: line(first, ...hints),
   exitCode: ExitCode.DaemonFail,
 });
 

@@ -1,4 +1,5 @@
 import { Command, Option } from 'clipanion';
+import { clientTrace } from '../rpc/client-trace.js';
 import type { MultipassClient } from '../rpc/multipass-client.js';
 import type { MultipassContext } from './context.js';
 import { VERBOSE_OPTION } from './help.js';
@@ -18,7 +19,7 @@ export abstract class MultipassCommand extends Command<MultipassContext> {
   }
 
   protected async withClient<T>(use: (client: MultipassClient) => Promise<T>): Promise<T> {
-    const client = await this.context.daemon.connect();
+    const client = await this.context.daemon.connect(clientTrace(this.verbosity, (text) => this.context.stderr.write(text)));
     try {
       return await use(client);
     } finally {

@@ -9,6 +9,13 @@ export interface Prompter {
    * the user cancels.
    */
   secret(prompt: string): Promise<string>;
+  /** Whether a person answers (input is a terminal): only then is a confirmation asked for. */
+  readonly interactive: boolean;
+  /**
+   * Writes `question`, reads one line with echo on, and resolves true only for y or yes (any
+   * case). Rejects with `PromptError` as `secret` does.
+   */
+  confirm(question: string): Promise<boolean>;
 }
 
 /** A prompt that could not be answered: input ended, or the user pressed Ctrl-C. */
@@ -39,20 +46,29 @@ export class TerminalPrompter implements Prompter {
     private readonly output: Writable,
   ) {}
 
+  get interactive(): boolean {
+    return this.input.isTTY === true;
+  }
+
   async secret(prompt: string): Promise<string> {
     try {
-      return this.input.isTTY === true ? await this.fromTerminal(prompt) : await this.fromPipe(prompt);
+      return this.interactive ? await this.fromTerminal(prompt, true) : await this.fromPipe(prompt);
     } finally {
       // The hidden Enter moves no cursor: end the prompt's line, answered or not.
       this.output.write('\n');
     }
   }
 
-  private async fromTerminal(prompt: string): Promise<string> {
+  async confirm(question: string): Promise<boolean> {
+    const answer = this.interactive ? await this.fromTerminal(question, false) : await this.fromPipe(question);
+    return /^\s*y(es)?\s*$/i.test(answer);
+  }
+
+  private async fromTerminal(prompt: string, silent: boolean): Promise<string> {
     // Loaded only when a passphrase is actually asked for: most commands never prompt.
     const { read } = await import('read');
     // `terminal: true` even when stdout is redirected: raw mode is what turns the echo off.
-    const reading = read({ prompt, silent: true, replace: '', input: this.input, output: this.output, terminal: true });
+    const reading = read({ prompt, silent, replace: '', input: this.input, output: this.output, terminal: true });
     let settled = false;
     reading.then(
       () => (settled = true),

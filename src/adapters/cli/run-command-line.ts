@@ -1,5 +1,8 @@
 import type { Cli } from 'clipanion';
+import { RpcFailure } from '../rpc/multipass-client.js';
+import { socketPathOf } from './client-options.js';
 import type { MultipassContext } from './context.js';
+import type { SocketAccess } from './socket-access.js';
 import { describeFailure, ExitCode } from './failure.js';
 import {
   canonicalName,
@@ -54,10 +57,16 @@ export async function runCommandLine(
   try {
     return await instance.validateAndExecute();
   } catch (error) {
-    const report = describeFailure(error, canonicalName(command), context.daemon.address);
+    const report = describeFailure(error, canonicalName(command), context.daemon.address, await refusingSocket(error, context.daemon.address));
     context.stderr.write(report.message);
     return report.exitCode;
   }
+}
+
+/** For a socket that refused us: who may use it. Loaded only then (it runs getent). */
+async function refusingSocket(error: unknown, address: string): Promise<SocketAccess | undefined> {
+  if (!(error instanceof RpcFailure) || error.connection !== 'access-denied' || !address.startsWith('unix:')) return undefined;
+  return (await import('./socket-access.js')).socketAccess(socketPathOf(address));
 }
 
 /** Multipass takes `-v` anywhere, clipanion only after the command: `multipass -vv list` works. */

@@ -7,7 +7,7 @@ import { chmodNoFollow } from '../fs/no-follow.js';
 import { readIfPresent } from '../fs/read-if-present.js';
 import { UnsafePathError } from '../fs/unsafe-path-error.js';
 import { identityPathsIn, type DaemonIdentityPaths } from './daemon-identity-paths.js';
-import { createEcCertificate, type PemKeyPair } from './x509-keys.js';
+import type { CertificateSpec, PemKeyPair } from './x509-keys.js';
 
 export { DAEMON_IDENTITY_FILES, identityPathsIn, type DaemonIdentityPaths } from './daemon-identity-paths.js';
 
@@ -87,6 +87,14 @@ export async function ensureDaemonIdentity(
 /** When `ensureDaemonIdentity` will reissue this identity's server certificate (and, with it, an expiring root). */
 export function serverRenewalDue(identity: DaemonIdentity): Date {
   return new Date(new Date(new X509Certificate(identity.serverCertPem).validTo).getTime() - RENEW_BEFORE_MS);
+}
+
+/**
+ * The certificate library (@peculiar/x509 and its ASN.1 schemas) costs tens of ms to load:
+ * only a start that makes or renews an identity pays for it.
+ */
+async function createEcCertificate(spec: CertificateSpec): Promise<PemKeyPair> {
+  return (await import('./x509-keys.js')).createEcCertificate(spec);
 }
 
 function createRootCa(now: Date): Promise<PemKeyPair> {

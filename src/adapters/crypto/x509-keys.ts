@@ -4,7 +4,8 @@ import 'reflect-metadata';
 import { createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
-// node-forge cannot do ECDSA (DESIGN.md), so certificates are made here, over node's WebCrypto.
+// EC P-256 keys and certificates over node's WebCrypto: node-forge, which the design first named,
+// has no ECDSA (README, "Dependencies: no node-forge").
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 const EC_P256: EcKeyGenParams & EcKeyImportParams = { name: 'ECDSA', namedCurve: 'P-256' };

@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { libcAvailable, tryLockExclusive } from '../system/libc.js';
+import { libcAvailable, tryLockExclusive, unlock } from '../system/libc.js';
 import { errorCode } from './file-lock.js';
 import { isProcessAlive } from '../system/process-alive.js';
 
@@ -68,6 +68,35 @@ export async function acquireInstanceLock(path: string, conflict: ConflictMessag
       }
     },
   };
+}
+
+/**
+ * Whether a process holds the lock at `path`, without keeping it: for commands that run beside
+ * the daemon and should say when it is running. Never creates the file. The probe holds the
+ * lock for an instant when it is free; a daemon starting in that instant is told another holds
+ * it, as for any simultaneous start.
+ * @returns the holder (its pid when written), or undefined when nobody holds it.
+ */
+export async function instanceLockHolder(path: string): Promise<{ pid: number | undefined } | undefined> {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  } catch {
+    return undefined;
+  }
+  try {
+    const taken = tryLockExclusive(fd);
+    if (taken === true) {
+      unlock(fd);
+      return undefined;
+    }
+    const pid = await holderPid(fd);
+    // Without flock (Windows) the file is a pid file: held while its pid lives.
+    if (taken === undefined) return pid !== undefined && isProcessAlive(pid) ? { pid } : undefined;
+    return { pid };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function requireOwnRegularFile(fd: number, path: string): void {

@@ -38,6 +38,9 @@ export interface WireError {
  * caps and deadlines.
  */
 export class CallAdmission {
+  // A connection's caller never changes: made once per connection, not per call.
+  private readonly callers = new WeakMap<GuardedConnection, Caller>();
+
   constructor(private readonly deps: AdmissionDeps) {}
 
   async admit(method: string, call: AnyCall): Promise<Admitted> {
@@ -78,10 +81,14 @@ export class CallAdmission {
   }
 
   private callerOf(connection: GuardedConnection | undefined): Caller {
+    const known = connection === undefined ? undefined : this.callers.get(connection);
+    if (known !== undefined) return known;
     const peer = connection?.peer ?? UNKNOWN_PEER;
     const certificate = connection?.certificate;
     const transport = this.deps.transport;
-    return certificate === undefined ? { transport, peer } : { transport, peer, certificate };
+    const caller: Caller = certificate === undefined ? { transport, peer } : { transport, peer, certificate };
+    if (connection !== undefined) this.callers.set(connection, caller);
+    return caller;
   }
 }
 

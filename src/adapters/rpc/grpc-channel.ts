@@ -1,7 +1,8 @@
 import { connect as connectHttp2, constants, type ClientHttp2Session } from 'node:http2';
-import { connect as connectTls, type PeerCertificate } from 'node:tls';
+import { connect as connectTls, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { plainFingerprint, type ClientTrace } from './client-trace.js';
 import { frame, MessageFramer } from './grpc-framing.js';
-import { statusOf, statusOfHttp, statusOfReset, statusOfTrailers, type CallStatus } from './grpc-status.js';
+import { STATUS_OK, statusName as statusNameOf, statusOf, statusOfHttp, statusOfReset, statusOfTrailers, type CallStatus } from './grpc-status.js';
 
 /**
  * gRPC calls over Node's own http2 and tls, for the CLI: a command makes one or two calls
@@ -18,6 +19,8 @@ export interface ChannelOptions {
   readonly rootCertPem: string;
   readonly clientCertPem: string;
   readonly clientKeyPem: string;
+  /** Where `-v` ... `-vvvv` show the connection and the calls; none when quiet. */
+  readonly trace?: ClientTrace | undefined;
 }
 
 /** The daemon's server certificate is issued for `localhost`, whatever the address. */
@@ -67,13 +70,30 @@ export class GrpcChannel {
    * grpc-js ends it, and the server is told (`grpc-timeout`).
    */
   call(path: string, request: Buffer, onMessage: (message: Buffer) => void, deadlineMs?: number): Promise<CallStatus> {
+    const trace = this.options.trace;
+    if (trace === undefined) return this.send(path, request, onMessage, deadlineMs);
+    const started = Date.now();
+    this.open();
+    trace(2, `calling ${path}`);
+    trace(4, `${path}: request of ${request.length} bytes`);
+    return this.send(path, request, (message) => {
+      trace(4, `${path}: reply of ${message.length} bytes`);
+      onMessage(message);
+    }, deadlineMs).then((status) => {
+      const details = status.code === STATUS_OK || status.details === '' ? '' : ` (${status.details})`;
+      trace(2, `${path}: ${statusNameOf(status.code)}${details.replace(/\n/g, " ")} in ${Date.now() - started} ms`);
+      return status;
+    });
+  }
+
+  private send(path: string, request: Buffer, onMessage: (message: Buffer) => void, deadlineMs: number | undefined): Promise<CallStatus> {
     const session = this.open();
     return new Promise((resolve) => {
       let status: CallStatus | undefined;
       let httpStatus: number | undefined;
       const framer = new MessageFramer();
-      const headers = { ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' };
-      const stream = session.request(deadlineMs === undefined ? headers : { ...headers, 'grpc-timeout': `${Math.ceil(deadlineMs)}m` });
+      const requestHeaders = { ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' };
+      const stream = session.request(deadlineMs === undefined ? requestHeaders : { ...requestHeaders, 'grpc-timeout': `${Math.ceil(deadlineMs)}m` });
       const deadline =
         deadlineMs === undefined
           ? undefined
@@ -132,27 +152,45 @@ export class GrpcChannel {
 
   private open(): ClientHttp2Session {
     if (this.session !== undefined && !this.session.closed && !this.session.destroyed) return this.session;
-    const { address, rootCertPem, clientCertPem, clientKeyPem } = this.options;
+    const { address, rootCertPem, clientCertPem, clientKeyPem, trace } = this.options;
     this.connected = false;
     this.sessionError = undefined;
+    trace?.(2, `connecting to ${address}`);
+    let tls: TLSSocket | undefined;
     const session = connectHttp2(`https://${SERVER_NAME}`, {
       createConnection: () =>
-        connectTls({
+        (tls = connectTls({
           ...connectTarget(address),
           ca: rootCertPem,
           cert: clientCertPem,
           key: clientKeyPem,
           checkServerIdentity: checkServerName,
           ALPNProtocols: ['h2'],
-        }),
+        })),
     });
     session.on('error', (error: Error) => {
       this.sessionError = error;
+      trace?.(2, `connection to ${address} failed: ${error.message}`);
     });
     session.once('connect', () => {
       this.connected = true;
+      if (trace !== undefined && tls !== undefined) traceConnection(trace, address, tls);
     });
     this.session = session;
     return session;
   }
+}
+
+/** -vv: who we are to the daemon (the fingerprint `multipassd trust list` shows); -vvvv: the TLS details. */
+function traceConnection(trace: ClientTrace, address: string, tls: TLSSocket): void {
+  const own = tls.getCertificate();
+  const daemon = tls.getPeerCertificate();
+  trace(2, `connected to ${address}; this client's certificate fingerprint: ${plainFingerprint(own !== null && 'fingerprint256' in own ? own.fingerprint256 : undefined)}`);
+  const cipher = tls.getCipher();
+  trace(4, `TLS ${tls.getProtocol() ?? '?'}, cipher ${cipher.name}, ALPN ${String(tls.alpnProtocol)}`);
+  trace(
+    4,
+    `daemon certificate: subject CN=${String(daemon.subject?.CN)}, issuer CN=${String(daemon.issuer?.CN)}, ` +
+      `valid ${daemon.valid_from} to ${daemon.valid_to}, fingerprint ${plainFingerprint(daemon.fingerprint256)}`,
+  );
 }

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { AuthError } from '../../domain/auth-error.js';
 import type { Fingerprint } from '../../domain/fingerprint.js';
 import type { TrustedCertificate } from '../../domain/trusted-certificate.js';
@@ -12,7 +12,14 @@ import {
 } from '../../domain/trust-record.js';
 import type { CertStore } from '../../ports/cert-store.js';
 import type { Logger } from '../../ports/logger.js';
-import { canonicalCertificate, findPemCertificateBlocks, summariseCorruptBlocks, type PemBlock } from '../crypto/pem-certificates.js';
+import {
+  canonicalCertificate,
+  findPemCertificateBlocks,
+  findPemFingerprintBlocks,
+  PemBlockScanner,
+  summariseCorruptBlocks,
+  type PemBlock,
+} from '../crypto/pem-certificates.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { deleteFileDurably } from '../fs/delete-file-durably.js';
 import { fileSignature } from '../fs/file-signature.js';
@@ -27,7 +34,20 @@ export function provenanceSidecarPath(bundlePath: string): string {
   return `${bundlePath.replace(/\.pem$/, '')}.meta.json`;
 }
 
-type Index = Map<Fingerprint, TrustedCertificate>;
+/**
+ * What the trust check needs, and all this store keeps in memory: the fingerprints. The
+ * certificates' text stays in the file, read again only to list or rewrite it.
+ */
+type Index = Set<Fingerprint>;
+
+/** Reads at a refresh: a large bundle is never held whole, in few round trips to the thread pool. */
+const READ_BYTES = 1 << 20;
+/**
+ * Pieces those reads are scanned in as text: small enough for V8's young generation, so each is
+ * garbage a scavenge takes back at once (Node makes a text of 1 MB or more an external string,
+ * which waits for a full collection: tens of MB still resident seconds after start).
+ */
+const SCAN_CHARS = 64 * 1024;
 
 /** What a write found under the lock; `records` holds one record per certificate in `index`. */
 interface Current {
@@ -61,7 +81,7 @@ interface Change {
  * mtime, and is recorded so at the next write.
  */
 export class PemFileCertStore implements CertStore {
-  private index = new Map<Fingerprint, TrustedCertificate>();
+  private index: Index = new Set();
   private faultReason: string | undefined;
   /** Identity of the file as last read; refresh() skips the read while it is unchanged. */
   private readSignature: string | undefined;
@@ -91,18 +111,17 @@ export class PemFileCertStore implements CertStore {
       const signature = await fileSignature(this.filePath);
       if (signature !== undefined && signature === this.readSignature) return;
       this.readSignature = signature;
-      let text: string | undefined;
+      let scan: StreamedScan;
       try {
-        text = await this.readText();
+        scan = await this.streamIndex();
       } catch (error) {
-        this.index = new Map();
+        this.index = new Set();
         const cause = AuthError.is(error) ? error.cause : error;
         this.faultReason = storeFaultMessage(this.filePath, `exists but cannot be read (${messageOf(cause)})`, false);
         return;
       }
-      const blocks = findPemCertificateBlocks(text ?? '');
-      this.warnAboutCorruptBlocks(blocks);
-      this.adopt(text, blocks, indexOf(blocks));
+      this.warnAboutCorruptBlocks(scan.corrupt);
+      this.adoptScan(scan, scan.corrupt.length);
     });
   }
 
@@ -118,12 +137,23 @@ export class PemFileCertStore implements CertStore {
     return this.index.size;
   }
 
-  /** The index as this instance last read it, with the records as the sidecar says now. */
+  /**
+   * The certificates of the index as this instance last read it, in the file's order, with the
+   * records as the sidecar says now. Their text is read from the file again (the index holds
+   * fingerprints only); one that has left the file since is left out.
+   */
   async list(): Promise<readonly TrustRecord[]> {
     return this.serialised(async () => {
       const { records } = await this.sidecar.read();
       const fileAt = await this.modifiedAt();
-      return [...this.index.values()].map((cert) => recordOf(cert, records.get(cert.fingerprint) ?? fileRecord(fileAt)));
+      const listed: TrustRecord[] = [];
+      const seen = new Set<Fingerprint>();
+      for (const { certificate } of findPemCertificateBlocks((await this.readText()) ?? '')) {
+        if (certificate === undefined || seen.has(certificate.fingerprint) || !this.index.has(certificate.fingerprint)) continue;
+        seen.add(certificate.fingerprint);
+        listed.push(recordOf(certificate, records.get(certificate.fingerprint) ?? fileRecord(fileAt)));
+      }
+      return listed;
     });
   }
 
@@ -148,7 +178,7 @@ export class PemFileCertStore implements CertStore {
       let appended = '';
       for (const cert of incoming) {
         if (index.has(cert.fingerprint)) continue;
-        index.set(cert.fingerprint, { fingerprint: cert.fingerprint, pem: cert.pem });
+        index.add(cert.fingerprint);
         records.set(cert.fingerprint, stored(provenanceFor(cert, provenance, now), cert.lastSeen));
         appended += cert.pem;
         added += 1;
@@ -163,7 +193,7 @@ export class PemFileCertStore implements CertStore {
   /** Removing the last certificate deletes the file when only whitespace would be left. */
   async remove(fingerprint: Fingerprint): Promise<boolean> {
     return this.rewrite(({ text, blocks, index, records }) => {
-      const matching = blocks.filter((block) => block.certificate?.fingerprint === fingerprint);
+      const matching = blocks.filter((block) => block.fingerprint === fingerprint);
       if (matching.length === 0) return undefined;
       let kept = '';
       let from = 0;
@@ -216,17 +246,17 @@ export class PemFileCertStore implements CertStore {
         return await withFileLock(this.filePath, async () => {
           const existing = await this.readText();
           const text = existing ?? '';
-          const blocks = findPemCertificateBlocks(text);
+          const blocks = findPemFingerprintBlocks(text);
           const index = indexOf(blocks);
           const sidecar = await this.sidecar.read();
           const records = completeRecords(index, sidecar.records, await this.modifiedAt());
-          const next = change({ text, blocks, index: new Map(index), records: new Map(records) });
+          const next = change({ text, blocks, index: new Set(index), records: new Map(records) });
           if (next === undefined) {
             this.adopt(existing, blocks, index);
             return false;
           }
           const nextRecords = completeRecords(next.index, next.records, new Date());
-          const removing = [...index.keys()].some((fingerprint) => !next.index.has(fingerprint));
+          const removing = [...index].some((fingerprint) => !next.index.has(fingerprint));
           const writeRecords = () => this.writeRecords(nextRecords, sidecar.damaged, next.text === undefined);
           if (!removing) await writeRecords();
           if (next.text === undefined) {
@@ -279,16 +309,62 @@ export class PemFileCertStore implements CertStore {
    * Takes `index` as what the file now says, and whether the file is a fault: it exists
    * (`text` is undefined when it does not) and holds no valid certificate.
    */
-  private adopt(text: string | undefined, blocks: readonly PemBlock[] | undefined, index: Map<Fingerprint, TrustedCertificate>): void {
+  private adopt(text: string | undefined, blocks: readonly PemBlock[] | undefined, index: Index): void {
+    const corrupt = text === undefined || index.size > 0 ? 0 : (blocks ?? findPemFingerprintBlocks(text)).length;
+    this.adoptScan({ exists: text !== undefined, blank: text === undefined || isBlank(text), index }, corrupt);
+  }
+
+  /** `count`: how many corrupt blocks the file holds (only needed when `index` is empty). */
+  private adoptScan({ exists, blank, index }: Omit<StreamedScan, 'corrupt'>, count: number): void {
     this.index = index;
-    if (text === undefined || index.size > 0) {
+    if (!exists || index.size > 0) {
       this.faultReason = undefined;
     } else {
-      const corrupt = (blocks ?? findPemCertificateBlocks(text)).length;
-      const problem = isBlank(text)
+      const problem = blank
         ? 'exists but is empty'
-        : `exists but holds no valid certificate${corrupt > 0 ? ` (${corrupt} corrupt block${corrupt === 1 ? '' : 's'})` : ''}`;
+        : `exists but holds no valid certificate${count > 0 ? ` (${count} corrupt block${count === 1 ? '' : 's'})` : ''}`;
       this.faultReason = storeFaultMessage(this.filePath, problem, true);
+    }
+  }
+
+  /**
+   * Reads the file in chunks and keeps the fingerprints (first occurrence wins) and the corrupt
+   * blocks (for one warning), never the whole text: memory at start does not grow with the
+   * certificates' text. A missing file is an empty store.
+   */
+  private async streamIndex(): Promise<StreamedScan> {
+    const scan: StreamedScan = { exists: true, blank: true, index: new Set(), corrupt: [] };
+    const take = (blocks: readonly PemBlock[]) => {
+      for (const block of blocks) {
+        if (block.fingerprint === undefined) scan.corrupt.push(block);
+        else scan.index.add(block.fingerprint);
+      }
+    };
+    let file;
+    try {
+      file = await open(this.filePath, 'r');
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return { ...scan, exists: false };
+      throw unreadable(this.filePath, error);
+    }
+    try {
+      const scanner = new PemBlockScanner();
+      const buffer = Buffer.allocUnsafe(READ_BYTES);
+      for (;;) {
+        const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) break;
+        for (let at = 0; at < bytesRead; at += SCAN_CHARS) {
+          const chunk = buffer.toString('latin1', at, Math.min(at + SCAN_CHARS, bytesRead));
+          if (scan.blank && !isBlank(chunk)) scan.blank = false;
+          take(scanner.feed(chunk));
+        }
+      }
+      take(scanner.finish());
+      return scan;
+    } catch (error) {
+      throw unreadable(this.filePath, error);
+    } finally {
+      await file.close();
     }
   }
 
@@ -308,9 +384,7 @@ export class PemFileCertStore implements CertStore {
       return (await readFile(this.filePath)).toString('latin1');
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return undefined;
-      throw new AuthError('store-unavailable', `Cannot read the trusted certificates file '${this.filePath}': ${messageOf(error)}`, {
-        cause: error,
-      });
+      throw unreadable(this.filePath, error);
     }
   }
 
@@ -323,11 +397,21 @@ export class PemFileCertStore implements CertStore {
 
 /** First occurrence wins, so a certificate appended twice is listed once, where it was first trusted. */
 function indexOf(blocks: readonly PemBlock[]): Index {
-  const index: Index = new Map();
-  for (const { certificate } of blocks) {
-    if (certificate !== undefined && !index.has(certificate.fingerprint)) index.set(certificate.fingerprint, certificate);
-  }
+  const index: Index = new Set();
+  for (const { fingerprint } of blocks) if (fingerprint !== undefined) index.add(fingerprint);
   return index;
+}
+
+/** What a streamed read of the file found. */
+interface StreamedScan {
+  readonly exists: boolean;
+  blank: boolean;
+  readonly index: Index;
+  readonly corrupt: PemBlock[];
+}
+
+function unreadable(filePath: string, error: unknown): AuthError {
+  return new AuthError('store-unavailable', `Cannot read the trusted certificates file '${filePath}': ${messageOf(error)}`, { cause: error });
 }
 
 const isBlank = (text: string): boolean => text.trim() === '';

@@ -95,7 +95,7 @@ export class ProvenanceSidecar {
  * One record per certificate of `index`, in its order: the stored one, else `file` at
  * `fileAt`. Records of certificates no longer there are dropped.
  */
-export function completeRecords(index: ReadonlyMap<Fingerprint, unknown>, records: StoredRecords, fileAt: Date): StoredRecords {
+export function completeRecords(index: { keys(): Iterable<Fingerprint> }, records: StoredRecords, fileAt: Date): StoredRecords {
   const complete: StoredRecords = new Map();
   for (const fingerprint of index.keys()) complete.set(fingerprint, records.get(fingerprint) ?? fileRecord(fileAt));
   return complete;

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { LogLevel } from '../../adapters/logging/pino-logger.js';
+import type { LogFormat, LogLevel } from '../../adapters/logging/pino-logger.js';
 import { hasPassword, isPostgresUrl } from '../../adapters/stores/postgres/postgres-target.js';
 import { defaultConfigPath, defaultDataDir, defaultSocketPath, type Env } from '../paths.js';
 
@@ -31,6 +31,8 @@ export interface DaemonConfig {
    */
   readonly postgresUrl?: string | undefined;
   readonly logLevel: LogLevel;
+  /** Undefined: human on a terminal, JSON otherwise (decided where the logger is made). */
+  readonly logFormat?: LogFormat | undefined;
   /** TCP only: binding a non-loopback address is refused unless this is true. */
   readonly allowRemote: boolean;
   /** Refuse client certificates outside their validity dates (off: stored certificates are pins). */
@@ -76,6 +78,7 @@ export interface DaemonFlags {
   readonly perUser?: boolean | undefined;
   /** Count of -v flags: 1 = debug, 2 or more = trace. */
   readonly verbosity?: number | undefined;
+  readonly logFormat?: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -85,6 +88,7 @@ export class ConfigError extends Error {
 export const STORES: readonly StoreKind[] = ['pem', 'sqlite', 'postgres'];
 const LAYOUTS: readonly Layout[] = ['native', 'multipass'];
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug', 'trace'];
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'human'];
 
 /** The YAML keys, their environment variables, and how each value is checked. */
 const KEYS = {
@@ -94,6 +98,7 @@ const KEYS = {
   address: { env: 'MULTIPASSD_ADDRESS', check: address },
   socket_group: { env: 'MULTIPASSD_SOCKET_GROUP', check: nonEmpty },
   log_level: { env: 'MULTIPASSD_LOG_LEVEL', check: oneOf(LOG_LEVELS) },
+  log_format: { env: 'MULTIPASSD_LOG_FORMAT', check: oneOf(LOG_FORMATS) },
   allow_remote: { env: 'MULTIPASSD_ALLOW_REMOTE', check: boolean },
   reject_expired_certificates: { env: 'MULTIPASSD_REJECT_EXPIRED_CERTIFICATES', check: boolean },
   handshake_timeout: { env: 'MULTIPASSD_HANDSHAKE_TIMEOUT', check: seconds },
@@ -125,7 +130,7 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: Env, platform: Node
   const fromFile = readConfigFile(configFile, explicitFile !== undefined);
   const fromEnv = readEnvironment(env);
   const fromFlags = validated(
-    { store: flags.store, layout: flags.layout, address: flags.address, socket_group: flags.socketGroup, log_level: flagLogLevel(flags.verbosity) },
+    { store: flags.store, layout: flags.layout, address: flags.address, socket_group: flags.socketGroup, log_level: flagLogLevel(flags.verbosity), log_format: flags.logFormat },
     'the command line',
   );
   const merged: Values = { ...fromFile.values, ...fromEnv, ...fromFlags };
@@ -137,6 +142,7 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: Env, platform: Node
     store: (merged.store as StoreKind | undefined) ?? 'pem',
     postgresUrl: merged.postgres_url as string | undefined,
     logLevel: (merged.log_level as LogLevel | undefined) ?? 'info',
+    logFormat: merged.log_format as LogFormat | undefined,
     allowRemote: (merged.allow_remote as boolean | undefined) ?? false,
     rejectExpiredCertificates: (merged.reject_expired_certificates as boolean | undefined) ?? false,
     limits: limitsFrom(merged),

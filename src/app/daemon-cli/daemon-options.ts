@@ -34,7 +34,7 @@ export abstract class DaemonOptionsCommand extends Command {
     }
   }
 
-  protected resolveConfig(extra: { address?: string | undefined; socketGroup?: string | undefined } = {}): DaemonConfig {
+  protected resolveConfig(extra: { address?: string | undefined; socketGroup?: string | undefined; logFormat?: string | undefined } = {}): DaemonConfig {
     return resolveDaemonConfig(
       {
         dataDir: this.dataDir,

@@ -47,7 +47,7 @@ export class ImportMultipassCommand extends DaemonOptionsCommand {
       report = await importMultipass(config, source, {
         force: this.force,
         skipIdentity: this.skipIdentity,
-        logger: new PinoLogger(config.logLevel === 'info' ? 'warn' : config.logLevel),
+        logger: new PinoLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 2, config.logFormat),
       });
     } catch (error) {
       if (error instanceof MultipassImportError) throw new AdminFacingError(`cannot import the Multipass install: ${error.message}`);

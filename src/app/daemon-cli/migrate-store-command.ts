@@ -1,5 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { isEnum } from 'typanion';
+import { instanceLockHolder } from '../../adapters/fs/instance-lock.js';
+import { daemonLockPath } from '../instance-locks.js';
 import { defaultConfigPath } from '../paths.js';
 import { STORES } from '../config/daemon-config.js';
 import { MigrationError, migrateStore } from '../store-migration.js';
@@ -30,6 +32,15 @@ export class MigrateStoreCommand extends DaemonOptionsCommand {
 
   protected async run(): Promise<number> {
     const config = this.resolveConfig();
+    const daemon = await instanceLockHolder(daemonLockPath(config.dataDir));
+    if (daemon !== undefined) {
+      // A warning, not a refusal: the copy is still safe to run again once the daemon is stopped.
+      this.context.stderr.write(
+        `multipassd: warning: multipassd (${daemon.pid === undefined ? 'a process' : `pid ${daemon.pid}`}) is running with the data directory ` +
+          `'${config.dataDir}': a client trusted or removed during the copy may be missed. Stop it first ` +
+          '(sudo systemctl stop multipassd, or Ctrl-C), then run migrate-store again before switching the store.\n',
+      );
+    }
     let report;
     try {
       report = await migrateStore(config, this.to, this.from);

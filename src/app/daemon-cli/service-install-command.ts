@@ -4,9 +4,10 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../adapters/fs/atomic-write.js';
 import { UnsafePathError } from '../../adapters/fs/unsafe-path-error.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 
-/** The unit file shipped in the package (dist/src/app/daemon-cli/ is four levels below its root). */
-const UNIT_TEMPLATE = new URL('../../../../packaging/systemd/multipassd.service', import.meta.url);
+/** The unit file shipped in the package. */
+const UNIT_TEMPLATE = new URL('packaging/systemd/multipassd.service', PACKAGE_ROOT);
 const UNIT_PATH = 'etc/systemd/system/multipassd.service';
 const UNIT_MODE = 0o644;
 const ETC_DIR_MODE = 0o755;

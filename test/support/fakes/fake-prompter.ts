@@ -9,6 +9,13 @@ export class FakePrompter implements Prompter {
     this.answers = [...answers];
   }
 
+  /** Set to answer as a person at a terminal would be asked. */
+  interactive = false;
+
+  async confirm(question: string): Promise<boolean> {
+    return /^y(es)?$/i.test(await this.secret(question));
+  }
+
   async secret(prompt: string): Promise<string> {
     this.prompts.push(prompt);
     const answer = this.answers.shift();

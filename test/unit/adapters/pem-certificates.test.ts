@@ -3,7 +3,9 @@ import fc from 'fast-check';
 import { X509Certificate } from 'node:crypto';
 import {
   findPemCertificateBlocks,
+  findPemFingerprintBlocks,
   fingerprintOfDer,
+  PemBlockScanner,
   splitPemCertificates,
   trustedCertificateFromPem,
 } from '../../../src/adapters/crypto/pem-certificates.js';
@@ -189,5 +191,53 @@ describe('trustedCertificateFromPem', () => {
         AuthError.is(error, 'invalid-certificate'),
       );
     }
+  });
+});
+
+describe('PemBlockScanner', () => {
+  let a: TestCertificate, b: TestCertificate;
+
+  before(async () => {
+    [a, b] = (await testCertificatePool(2)) as [TestCertificate, TestCertificate];
+  });
+
+  /** Every kind of block: CRLF, junk, a truncated block, a corrupt one, a block with no line break after it. */
+  const sample = (): string => {
+    const truncated = a.pem.slice(0, a.pem.indexOf(END));
+    const corrupt = b.pem.replace(/^(-----BEGIN CERTIFICATE-----\n)M/, '$1%');
+    return `junk\n${a.pem.replace(/\n/g, '\r\n')}${truncated}${b.pem}${corrupt}# note ${BEGIN.slice(0, 10)}\n${a.pem.trimEnd()}`;
+  };
+
+  const scanInChunks = (text: string, size: number) => {
+    const scanner = new PemBlockScanner(true);
+    const blocks = [];
+    for (let at = 0; at < text.length; at += size) blocks.push(...scanner.feed(text.slice(at, at + size)));
+    return [...blocks, ...scanner.finish()];
+  };
+
+  for (const size of [1, 2, 7, 26, 27, 64, 500, 100_000]) {
+    it(`finds the same blocks, offsets and lines fed ${size} character(s) at a time as in the whole text`, () => {
+      const text = sample();
+      expect(scanInChunks(text, size)).to.deep.equal(findPemCertificateBlocks(text));
+    });
+  }
+
+  it('finds the same blocks whatever the chunks, for any text of markers, bodies and junk', () => {
+    const text = sample();
+    const pieces = [BEGIN, END, '\n', '\r\n', bodyOf(a.pem).slice(0, 80), bodyOf(b.pem), 'x', a.pem, text.slice(0, 300)];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 30 }), fc.integer({ min: 1, max: 120 }), (parts, size) => {
+        const whole = parts.join('');
+        expect(scanInChunks(whole, size)).to.deep.equal(findPemCertificateBlocks(whole));
+      }),
+      { numRuns: 300, seed: 42 },
+    );
+  });
+
+  it("fingerprints each certificate as X509Certificate does, without keeping its text", () => {
+    const blocks = findPemFingerprintBlocks(a.pem + b.pem);
+    const x509 = [a, b].map((cert) => new X509Certificate(cert.pem).fingerprint256.replace(/:/g, '').toLowerCase());
+    expect(blocks.map((block) => block.fingerprint)).to.deep.equal(x509);
+    expect(blocks.map((block) => block.certificate)).to.deep.equal([undefined, undefined]);
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { RpcFailure } from '../../../src/adapters/rpc/multipass-client.js';
 import { CliHarness } from './cli-harness.js';
+import { quietened } from './client-lines.js';
 
 describe('multipass list', () => {
   let cli: CliHarness;
@@ -14,7 +15,7 @@ describe('multipass list', () => {
   });
 
   it('answers to its alias ls, with verbosity', async () => {
-    expect(await cli.run('ls', '-vv')).to.deep.equal({ code: 0, stdout: 'No instances found.\n', stderr: '' });
+    expect(quietened(await cli.run('ls', '-vv'))).to.deep.equal({ code: 0, stdout: 'No instances found.\n', stderr: '' });
     expect(cli.client.callsTo('list')).to.deep.equal([[{ snapshots: false, requestIpv4: true }, 2]]);
   });
 
@@ -48,7 +49,7 @@ describe('multipass version', () => {
   afterEach(() => cli.dispose());
 
   it('prints the client and the daemon versions', async () => {
-    const result = await cli.run('version', '-v');
+    const result = quietened(await cli.run('version', '-v'));
     expect(result.stdout).to.match(/^multipass {3}\d+\.\d+\.\d+\S*\nmultipassd {2}1\.2\.3\n$/);
     expect(result).to.include({ code: 0, stderr: '' });
     expect(cli.client.callsTo('version')).to.deep.equal([[1]]);

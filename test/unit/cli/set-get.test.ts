@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { RpcFailure } from '../../../src/adapters/rpc/multipass-client.js';
 import { CliHarness } from './cli-harness.js';
+import { quietened } from './client-lines.js';
 
 describe('multipass set', () => {
   let cli: CliHarness;
@@ -45,7 +46,7 @@ describe('multipass set', () => {
 
   it('asks twice for local.passphrase given without a value, and sends it', async () => {
     cli.answering('hunter2', 'hunter2');
-    expect(await cli.run('set', 'local.passphrase', '-vv')).to.deep.equal({ code: 0, stdout: '', stderr: '' });
+    expect(quietened(await cli.run('set', 'local.passphrase', '-vv'))).to.deep.equal({ code: 0, stdout: '', stderr: '' });
     expect(cli.prompter.prompts).to.deep.equal(['Please enter passphrase: ', 'Please re-enter passphrase: ']);
     expect(cli.client.callsTo('set')).to.deep.equal([['local.passphrase', 'hunter2', 2]]);
   });
@@ -86,7 +87,7 @@ describe('multipass get', () => {
   });
 
   it('prints false when the daemon answers an empty value, and passes the verbosity', async () => {
-    expect(await cli.run('get', '-vvvv', 'local.passphrase')).to.deep.equal({ code: 0, stdout: 'false\n', stderr: '' });
+    expect(quietened(await cli.run('get', '-vvvv', 'local.passphrase'))).to.deep.equal({ code: 0, stdout: 'false\n', stderr: '' });
     expect(cli.client.callsTo('get')).to.deep.equal([['local.passphrase', 4]]);
   });
 
@@ -140,7 +141,7 @@ describe('multipass get --keys', () => {
 
   it('lists the keys the daemon serves, sorted, one a line', async () => {
     cli.client.settings.set('local.driver', 'qemu');
-    expect(await cli.run('get', '--keys', '-v')).to.deep.equal({
+    expect(quietened(await cli.run('get', '--keys', '-v'))).to.deep.equal({
       code: 0,
       stdout: 'local.driver\nlocal.passphrase\n',
       stderr: '',

@@ -1,5 +1,6 @@
 import { Option, UsageError } from 'clipanion';
 import type { CommandUsage } from '../help.js';
+import { ExitCode } from '../failure.js';
 import { MultipassCommand } from '../multipass-command.js';
 import type { Prompter } from '../prompter.js';
 import { COMMON_SETTINGS_KEYS, PASSPHRASE_KEY, requireDaemonKey } from '../settings-keys.js';
@@ -36,9 +37,22 @@ export class SetCommand extends MultipassCommand {
     // Checked before prompting: there is no point asking for a value nobody would take.
     requireDaemonKey(key);
     const val = value ?? (await promptedValue(key, this.context.prompter));
+    if (key === PASSPHRASE_KEY && val === '' && !(await confirmedDisabling(this.context.prompter))) {
+      this.context.stderr.write('The passphrase is unchanged.\n');
+      return ExitCode.CommandFail;
+    }
     await this.withClient((client) => client.set(key, val, this.verbosity));
     return 0;
   }
+}
+
+export const DISABLE_ENROLMENT_QUESTION =
+  'An empty passphrase turns enrolment off: users whose client is not trusted yet cannot authenticate\n' +
+  'until a passphrase is set again (trusted clients and one-time tokens still work).\nContinue? [y/N] ';
+
+/** Clearing the passphrase locks new users out: a person at a terminal confirms it; a script is not asked. */
+async function confirmedDisabling(prompter: Prompter): Promise<boolean> {
+  return !prompter.interactive || (await prompter.confirm(DISABLE_ENROLMENT_QUESTION));
 }
 
 async function promptedValue(key: string, prompter: Prompter): Promise<string> {

@@ -1,9 +1,12 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { lazyPackage } from '../../system/lazy-package.js';
 import { AuthError } from '../../../domain/auth-error.js';
 import type { Logger } from '../../../ports/logger.js';
 import { describeFailure, isConnectionFailure, isMissingSchema, storeError, storeOffline } from './postgres-errors.js';
 import { prepareSchema, READY, type SchemaState } from './postgres-schema.js';
 import type { PostgresTarget } from './postgres-target.js';
+
+const pgPackage = lazyPackage<typeof pg>('pg');
 
 /** Connections per daemon for queries; each store's LISTEN connection comes on top. */
 export const POOL_SIZE = 4;
@@ -26,7 +29,7 @@ export class PostgresPool {
     private readonly logger: Logger,
     size = POOL_SIZE,
   ) {
-    this.pool = new pg.Pool({ ...target.clientConfig(), max: size, idleTimeoutMillis: 30_000 });
+    this.pool = new (pgPackage().Pool)({ ...target.clientConfig(), max: size, idleTimeoutMillis: 30_000 });
     // An idle connection the server closed: the pool drops it; the next query opens another.
     this.pool.on('error', (error) => logger.debug('an idle connection to the PostgreSQL store closed', { error: describeFailure(target, error) }));
   }

@@ -1,9 +1,12 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { lazyPackage } from '../../system/lazy-package.js';
 import { isFingerprint, type Fingerprint } from '../../../domain/fingerprint.js';
 import type { Logger } from '../../../ports/logger.js';
 import { TRUST_CHANNEL } from './migrations.js';
 import { describeFailure } from './postgres-errors.js';
 import type { PostgresTarget } from './postgres-target.js';
+
+const pgPackage = lazyPackage<typeof pg>('pg');
 
 /** One change to the trusted set, as the database announced it (see migrations.ts). */
 export interface TrustAnnouncement {
@@ -97,7 +100,7 @@ export class PostgresTrustFeed {
   }
 
   private async tryConnect(): Promise<boolean> {
-    const client = new pg.Client(this.target.clientConfig());
+    const client = new (pgPackage().Client)(this.target.clientConfig());
     client.on('error', (error) => this.drop(client, error));
     client.on('end', () => this.drop(client, new Error('the connection closed')));
     client.on('notification', (message) => {

@@ -43,7 +43,8 @@ const statements = (db: SqliteDatabase) => ({
       'VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO NOTHING',
   ),
   delete: db.prepare<[string]>('DELETE FROM trusted_certificates WHERE fingerprint = ?'),
-  all: db.prepare<[], Row>('SELECT fingerprint, pem FROM trusted_certificates ORDER BY rowid'),
+  // The index holds fingerprints only: what the trust check needs, and all that is read at start.
+  fingerprints: db.prepare<[], string>('SELECT fingerprint FROM trusted_certificates').pluck(),
   records: db.prepare<[], RecordRow>(
     'SELECT fingerprint, pem, added_at, via, uid, user_name, label, last_seen FROM trusted_certificates ORDER BY rowid',
   ),
@@ -75,7 +76,7 @@ const EMPTY_FILE_RECHECK_MS = 100;
  * act of trust, an admin's `multipassd trust add` or an enrolment with the admin's passphrase.
  */
 export class SqliteCertStore implements CertStore {
-  private index = new Map<Fingerprint, TrustedCertificate>();
+  private index = new Set<Fingerprint>();
   private readonly connection: SqliteConnection<ReturnType<typeof statements>>;
   /** `data_version` when the index was last read: the index matches the table as of then, plus our own writes. */
   private indexedVersion = -1;
@@ -135,7 +136,7 @@ export class SqliteCertStore implements CertStore {
       { initialiseEmptyFile: true },
     );
     this.faultReason = undefined;
-    for (const { fingerprint, pem } of inserted) this.index.set(fingerprint, { fingerprint, pem });
+    for (const { fingerprint } of inserted) this.index.add(fingerprint);
     await this.catchUpAfterWrite();
     return inserted.length;
   }
@@ -195,7 +196,7 @@ export class SqliteCertStore implements CertStore {
     } catch (error) {
       const fault = storeFaultOf(error);
       if (fault === undefined) throw error;
-      this.index = new Map();
+      this.index = new Set();
       this.indexedVersion = -1;
       this.faultReason = storeFaultMessage(this.filePath, fault.problem, fault.empty);
       this.faultIsEmptyFile = fault.empty;
@@ -206,8 +207,8 @@ export class SqliteCertStore implements CertStore {
   /** Reads the whole table; `data_version` first, so a commit landing in between only causes one more reload. */
   private reload(connection: Connection): void {
     const version = connection.dataVersion.get() as number;
-    const index = new Map<Fingerprint, TrustedCertificate>();
-    for (const { fingerprint, pem } of connection.all.iterate()) {
+    const index = new Set<Fingerprint>();
+    for (const fingerprint of connection.fingerprints.iterate() as IterableIterator<string>) {
       if (!isFingerprint(fingerprint)) {
         this.logger.warn(`skipped a row of '${this.filePath}' whose fingerprint is not 64 lowercase hex digits`, {
           file: this.filePath,
@@ -215,7 +216,7 @@ export class SqliteCertStore implements CertStore {
         });
         continue;
       }
-      index.set(fingerprint, { fingerprint, pem });
+      index.add(fingerprint);
     }
     this.index = index;
     this.indexedVersion = version;

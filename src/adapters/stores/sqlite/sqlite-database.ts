@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { closeSync, fchmodSync, lstatSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AuthError } from '../../../domain/auth-error.js';
@@ -6,7 +6,10 @@ import type { Logger } from '../../../ports/logger.js';
 import { ensureDirSync, PRIVATE_DIR_MODE } from '../../fs/atomic-write.js';
 import { errorCode } from '../../fs/file-lock.js';
 import { CREATE_NEW, refuseLink } from '../../fs/no-follow.js';
+import { lazyPackage } from '../../system/lazy-package.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
+
+const betterSqlite3 = lazyPackage<typeof Database>('better-sqlite3');
 
 export type SqliteDatabase = Database.Database;
 
@@ -48,7 +51,7 @@ export function openSqliteDatabase(path: string, logger: Logger, options: OpenOp
   createPrivately(path);
   let db: SqliteDatabase;
   try {
-    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    db = new (betterSqlite3())(path, { timeout: BUSY_TIMEOUT_MS });
   } catch (error) {
     throw sqliteStoreError(path, 'open', error);
   }

@@ -1,0 +1,145 @@
+// Daemon start-up and memory against the size of the trust store (npm run bench): a fresh
+// `multipassd` process is timed from spawn to its first answered trusted ping (through a
+// client already warm in this process), and its resident memory read 3 s after spawn, for
+// each store kind and store size, next to `node -e 0`: the floor no Node process goes below.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { status } from '@grpc/grpc-js';
+import { trustedCertificateFromPem } from '../src/adapters/crypto/pem-certificates.js';
+import { SqliteCertStore } from '../src/adapters/stores/sqlite/sqlite-cert-store.js';
+import { pemCertStorePath, sqliteStorePath } from '../src/app/paths.js';
+import { MULTIPASSD_BIN } from '../test/support/binaries.js';
+import { cleanEnv, startDaemonProcess } from '../test/support/daemon-process.js';
+import { NullLogger } from '../test/support/fakes/null-logger.js';
+import { wireClient, wirePing } from '../test/support/grpc-wire-client.js';
+import type { CertificateCorpus } from './certificate-corpus.js';
+
+export type StoreKind = 'pem' | 'sqlite';
+
+export interface StartUp {
+  readonly store: StoreKind;
+  readonly certificates: number;
+  /** Median ms from spawn to the socket accepting a connection. */
+  readonly listeningMs: number;
+  /** Median ms from spawn to the first trusted ping answered OK. */
+  readonly firstPingMs: number;
+  /** Resident set 3 s after spawn, MB. */
+  readonly rssMb: number;
+}
+
+const RUNS = 3;
+const RSS_AFTER_MS = 3000;
+
+export const residentMb = (pid: number): number => {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? '';
+  return Number(/(\d+)/.exec(line)?.[1] ?? 0) / 1024;
+};
+
+export const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/** Median ms of `node -e 0`, spawn to exit. */
+export async function nodeFloorMs(runs = 11): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs + 1; i += 1) {
+    const start = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+      child.once('error', reject);
+      child.once('exit', () => resolve());
+    });
+    if (i > 0) times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
+/** A data dir holding `count` trusted certificates (the corpus's client first), with the daemon's identity made. */
+async function prepare(dir: string, store: StoreKind, count: number, corpus: CertificateCorpus): Promise<{ dataDir: string; socket: string }> {
+  const dataDir = join(dir, `${store}-${count}`, 'data');
+  const socket = join(dir, `${store}-${count}`, 'sock');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (store === 'pem') {
+    mkdirSync(join(dataDir, 'authenticated-certs'), { mode: 0o700 });
+    copyFileSync(corpus.bundle(count), pemCertStorePath(dataDir));
+  } else {
+    const certs = new SqliteCertStore(sqliteStorePath(dataDir), new NullLogger());
+    await certs.load();
+    await certs.addAll(corpus.pems(count).map((pem) => trustedCertificateFromPem(pem)));
+    await certs.close();
+  }
+  // A first start makes the daemon's identity (key generation is not what a start costs).
+  const daemon = await startDaemonProcess({ dataDir, args: ['--address', `unix:${socket}`, '--store', store] });
+  await daemon.stop();
+  return { dataDir, socket };
+}
+
+function acceptsConnections(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect(socket);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+}
+
+async function oneStart(
+  dataDir: string,
+  socket: string,
+  store: StoreKind,
+  corpus: CertificateCorpus,
+  measureRss: boolean,
+): Promise<{ listeningMs: number; firstPingMs: number; rssMb: number }> {
+  const start = performance.now();
+  const child: ChildProcess = spawn(process.execPath, [MULTIPASSD_BIN, '--data-dir', dataDir, '--address', `unix:${socket}`, '--store', store], {
+    env: cleanEnv(),
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    while (!(await acceptsConnections(socket))) {
+      if (child.exitCode !== null) throw new Error(`multipassd exited with ${child.exitCode}`);
+      if (performance.now() - start > 30_000) throw new Error('multipassd did not listen within 30 s');
+      await sleep(2);
+    }
+    const listeningMs = performance.now() - start;
+    const rootCert = readFileSync(join(dataDir, 'certificate', 'multipass_root_cert.pem'), 'utf8');
+    const client = wireClient(`unix:${socket}`, rootCert, { certPem: corpus.client.pem, keyPem: corpus.client.keyPem });
+    const outcome = await wirePing(client);
+    const firstPingMs = performance.now() - start;
+    client.close();
+    if (outcome.code !== status.OK) throw new Error(`the bench client is not trusted: ${outcome.details}`);
+    let rssMb = Number.NaN;
+    if (measureRss) {
+      await sleep(Math.max(0, RSS_AFTER_MS - (performance.now() - start)));
+      rssMb = residentMb(child.pid!);
+    }
+    return { listeningMs, firstPingMs, rssMb };
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** Start-up figures for one store kind and size. */
+export async function measureStartUp(dir: string, store: StoreKind, count: number, corpus: CertificateCorpus, runs = RUNS): Promise<StartUp> {
+  const { dataDir, socket } = await prepare(dir, store, count, corpus);
+  const listening: number[] = [];
+  const pings: number[] = [];
+  let rssMb = Number.NaN;
+  for (let run = 0; run < runs; run += 1) {
+    const result = await oneStart(dataDir, socket, store, corpus, run === runs - 1);
+    listening.push(result.listeningMs);
+    pings.push(result.firstPingMs);
+    if (!Number.isNaN(result.rssMb)) rssMb = result.rssMb;
+  }
+  return { store, certificates: count, listeningMs: median(listening), firstPingMs: median(pings), rssMb };
+}
