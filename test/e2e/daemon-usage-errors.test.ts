@@ -11,7 +11,7 @@ describe('multipassd usage errors', () => {
 
   const cases: [string[], string][] = [
     [['trust', 'lst'], "multipassd: unknown command 'trust lst'; did you mean 'trust list'?\nTry 'multipassd --help'.\n"],
-    [['trust'], "multipassd: 'trust' needs a subcommand: add, list, remove, label, token\nTry 'multipassd --help'.\n"],
+    [['trust'], "multipassd: 'trust' needs a subcommand: add, list, show, remove, label, token\nTry 'multipassd --help'.\n"],
     [['frobnicate'], "multipassd: unknown command 'frobnicate'\nTry 'multipassd --help'.\n"],
     [['--bogus'], "multipassd: unknown option '--bogus'\nTry 'multipassd --help'.\n"],
     [['trust', 'list', '--bogus'], "multipassd trust list: unknown option '--bogus'\nTry 'multipassd trust list --help'.\n"],
