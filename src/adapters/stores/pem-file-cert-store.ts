@@ -22,8 +22,9 @@ import {
 } from '../crypto/pem-certificates.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { deleteFileDurably } from '../fs/delete-file-durably.js';
-import { fileSignature } from '../fs/file-signature.js';
+import { fileSignature, signatureOf } from '../fs/file-signature.js';
 import { errorCode, withFileLock } from '../fs/file-lock.js';
+import { PemFingerprintCache, fingerprintCachePath } from './pem-fingerprint-cache.js';
 import { completeRecords, fileRecord, ProvenanceSidecar, recordOf, stored, type StoredRecords } from './pem-provenance-sidecar.js';
 import { storeFaultMessage } from './store-fault.js';
 
@@ -89,12 +90,16 @@ export class PemFileCertStore implements CertStore {
   private queue: Promise<unknown> = Promise.resolve();
 
   private readonly sidecar: ProvenanceSidecar;
+  private readonly cache: PemFingerprintCache;
+  /** The cache writes, one after the other; close() waits for them. */
+  private caching: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly filePath: string,
     private readonly logger: Logger,
   ) {
     this.sidecar = new ProvenanceSidecar(provenanceSidecarPath(filePath), logger);
+    this.cache = new PemFingerprintCache(fingerprintCachePath(filePath));
   }
 
   async load(): Promise<void> {
@@ -111,6 +116,12 @@ export class PemFileCertStore implements CertStore {
       const signature = await fileSignature(this.filePath);
       if (signature !== undefined && signature === this.readSignature) return;
       this.readSignature = signature;
+      const cached = signature === undefined ? undefined : await this.cache.read(signature);
+      if (cached !== undefined) {
+        // Only a bundle of valid certificates without a corrupt block is ever cached.
+        this.adoptScan({ exists: true, blank: false, index: cached }, 0);
+        return;
+      }
       let scan: StreamedScan;
       try {
         scan = await this.streamIndex();
@@ -122,7 +133,17 @@ export class PemFileCertStore implements CertStore {
       }
       this.warnAboutCorruptBlocks(scan.corrupt);
       this.adoptScan(scan, scan.corrupt.length);
+      if (scan.signature !== undefined && scan.index.size > 0 && scan.corrupt.length === 0) this.saveCache(scan.signature, scan.index);
     });
+  }
+
+  /** In the background: the index is served already, and a cache that cannot be written only costs the next start a scan. */
+  private saveCache(signature: string, index: Index): void {
+    this.caching = this.caching.then(() =>
+      this.cache.write(signature, index).catch((error: unknown) => {
+        this.logger.debug(`cannot write the fingerprint index '${this.cache.filePath}': ${messageOf(error)}`, { file: this.cache.filePath });
+      }),
+    );
   }
 
   fault(): string | undefined {
@@ -233,6 +254,7 @@ export class PemFileCertStore implements CertStore {
 
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
+    await this.caching;
   }
 
   /**
@@ -348,6 +370,7 @@ export class PemFileCertStore implements CertStore {
       throw unreadable(this.filePath, error);
     }
     try {
+      const before = signatureOf(await file.stat({ bigint: true }));
       const scanner = new PemBlockScanner();
       const buffer = Buffer.allocUnsafe(READ_BYTES);
       for (;;) {
@@ -360,7 +383,9 @@ export class PemFileCertStore implements CertStore {
         }
       }
       take(scanner.finish());
-      return scan;
+      // The bundle as it was read, for the cache: none when it changed while being read.
+      const after = signatureOf(await file.stat({ bigint: true }));
+      return { ...scan, signature: before === after ? before : undefined };
     } catch (error) {
       throw unreadable(this.filePath, error);
     } finally {
@@ -408,6 +433,8 @@ interface StreamedScan {
   blank: boolean;
   readonly index: Index;
   readonly corrupt: PemBlock[];
+  /** The bundle's signature when it did not change while it was read (what the cache is keyed by). */
+  readonly signature?: string | undefined;
 }
 
 function unreadable(filePath: string, error: unknown): AuthError {
