@@ -40,6 +40,8 @@ export function provenanceSidecarPath(bundlePath: string): string {
  * certificates' text stays in the file, read again only to list or rewrite it.
  */
 type Index = Set<Fingerprint>;
+/** The index the trust check reads: a Set, or after a restart the cache's FingerprintTable. */
+type Lookup = Pick<ReadonlySet<Fingerprint>, 'has' | 'size'>;
 
 /** Reads at a refresh: a large bundle is never held whole, in few round trips to the thread pool. */
 const READ_BYTES = 1 << 20;
@@ -82,7 +84,7 @@ interface Change {
  * mtime, and is recorded so at the next write.
  */
 export class PemFileCertStore implements CertStore {
-  private index: Index = new Set();
+  private index: Lookup = new Set();
   private faultReason: string | undefined;
   /** Identity of the file as last read; refresh() skips the read while it is unchanged. */
   private readSignature: string | undefined;
@@ -337,7 +339,7 @@ export class PemFileCertStore implements CertStore {
   }
 
   /** `count`: how many corrupt blocks the file holds (only needed when `index` is empty). */
-  private adoptScan({ exists, blank, index }: Omit<StreamedScan, 'corrupt'>, count: number): void {
+  private adoptScan({ exists, blank, index }: { exists: boolean; blank: boolean; index: Lookup }, count: number): void {
     this.index = index;
     if (!exists || index.size > 0) {
       this.faultReason = undefined;

@@ -4,6 +4,7 @@ import type { Fingerprint } from '../../domain/fingerprint.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { O_NOFOLLOW } from '../fs/no-follow.js';
 import { open } from 'node:fs/promises';
+import { FingerprintTable } from './fingerprint-table.js';
 
 /** Where the PEM store caches its fingerprints: `multipass_client_certs.index` next to the bundle. */
 export function fingerprintCachePath(bundlePath: string): string {
@@ -40,8 +41,11 @@ const MAX_BYTES = 256 * 1024 * 1024;
 export class PemFingerprintCache {
   constructor(readonly filePath: string) {}
 
-  /** The cached fingerprints, in the bundle's order, when the cache matches `signature`; else undefined. */
-  async read(signature: string): Promise<Set<Fingerprint> | undefined> {
+  /**
+   * The cached fingerprints, in the bundle's order, when the cache matches `signature`; else
+   * undefined. A table over the bytes read, not a Set of strings: see FingerprintTable.
+   */
+  async read(signature: string): Promise<FingerprintTable | undefined> {
     let bytes: Buffer;
     try {
       const handle = await open(this.filePath, constants.O_RDONLY | O_NOFOLLOW | (constants.O_NONBLOCK ?? 0));
@@ -80,7 +84,7 @@ export function encode(signature: string, index: ReadonlySet<Fingerprint>): Buff
 }
 
 /** Undefined for anything but an intact cache of the bundle with `signature`. */
-export function decode(bytes: Buffer, signature: string): Set<Fingerprint> | undefined {
+export function decode(bytes: Buffer, signature: string): FingerprintTable | undefined {
   if (bytes.length < CHECKSUM_BYTES) return undefined;
   const body = bytes.subarray(0, bytes.length - CHECKSUM_BYTES);
   const checksum = createHash('sha256').update(body).digest();
@@ -90,12 +94,10 @@ export function decode(bytes: Buffer, signature: string): Set<Fingerprint> | und
   const count = Number(lines[2]);
   const start = header(signature, count).length;
   if (body.length !== start + count * FINGERPRINT_BYTES) return undefined;
-  // One hex text cut in slices, handed to Set at once: about four times faster than a
-  // toString per fingerprint and an add each (the text is about as big as the strings would be).
-  const hex = body.toString('hex', start);
-  const fingerprints = new Array<Fingerprint>(count);
-  for (let i = 0; i < count; i += 1) fingerprints[i] = hex.slice(i * 2 * FINGERPRINT_BYTES, (i + 1) * 2 * FINGERPRINT_BYTES) as Fingerprint;
-  const index = new Set(fingerprints);
-  // Duplicates would mean a writer that is not this one: the index must be exactly the bundle's.
-  return index.size === count ? index : undefined;
+  try {
+    return new FingerprintTable(body.subarray(start));
+  } catch {
+    // Twice the same fingerprint: not what this code writes, so not to be believed.
+    return undefined;
+  }
 }
