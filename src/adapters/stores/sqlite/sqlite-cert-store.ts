@@ -14,6 +14,8 @@ import type { CertStore } from '../../../ports/cert-store.js';
 import type { Logger } from '../../../ports/logger.js';
 import { canonicalCertificate } from '../../crypto/pem-certificates.js';
 import { fileSignature } from '../../fs/file-signature.js';
+import { FingerprintOverlay } from '../fingerprint-overlay.js';
+import { FingerprintTable } from '../fingerprint-table.js';
 import { storeFaultMessage } from '../store-fault.js';
 import { SqliteConnection, type Prepared } from './sqlite-connection.js';
 import { storeFaultOf, type SqliteDatabase } from './sqlite-database.js';
@@ -37,14 +39,20 @@ interface RecordRow extends Row {
 type RecordValues = [string, string, number | null, string | null, string | null, string | null];
 type InsertValues = [string, string, ...RecordValues];
 
+/** isFingerprint in SQL: 64 lowercase hex digits, as text. */
+const IS_FINGERPRINT = "typeof(fingerprint) = 'text' AND length(fingerprint) = 64 AND fingerprint NOT GLOB '*[^0-9a-f]*'";
+
 const statements = (db: SqliteDatabase) => ({
   insert: db.prepare<InsertValues>(
     'INSERT INTO trusted_certificates (fingerprint, pem, added_at, via, uid, user_name, label, last_seen) ' +
       'VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO NOTHING',
   ),
   delete: db.prepare<[string]>('DELETE FROM trusted_certificates WHERE fingerprint = ?'),
-  // The index holds fingerprints only: what the trust check needs, and all that is read at start.
-  fingerprints: db.prepare<[], string>('SELECT fingerprint FROM trusted_certificates').pluck(),
+  // The index holds fingerprints only: what the trust check needs, and all that is read at
+  // start. SQLite joins them into one hex text (one string to make, not one per row), which
+  // becomes a FingerprintTable; the rows that are not fingerprints are read apart, to be told.
+  fingerprints: db.prepare<[], string | null>(`SELECT group_concat(fingerprint, '') FROM trusted_certificates WHERE ${IS_FINGERPRINT}`).pluck(),
+  notFingerprints: db.prepare<[], unknown>(`SELECT fingerprint FROM trusted_certificates WHERE NOT (${IS_FINGERPRINT})`).pluck(),
   records: db.prepare<[], RecordRow>(
     'SELECT fingerprint, pem, added_at, via, uid, user_name, label, last_seen FROM trusted_certificates ORDER BY rowid',
   ),
@@ -57,6 +65,14 @@ const statements = (db: SqliteDatabase) => ({
 });
 
 type Connection = Prepared<ReturnType<typeof statements>>;
+
+/** What the trust check reads: a Set while faulty (empty), else the table read with our own writes on top. */
+interface Index {
+  has(fingerprint: Fingerprint): boolean;
+  add(fingerprint: Fingerprint): void;
+  delete(fingerprint: Fingerprint): void;
+  readonly size: number;
+}
 
 /**
  * An empty file may be one another process has just created and is about to fill with the
@@ -76,7 +92,7 @@ const EMPTY_FILE_RECHECK_MS = 100;
  * act of trust, an admin's `multipassd trust add` or an enrolment with the admin's passphrase.
  */
 export class SqliteCertStore implements CertStore {
-  private index = new Set<Fingerprint>();
+  private index: Index = new Set<Fingerprint>();
   private readonly connection: SqliteConnection<ReturnType<typeof statements>>;
   /** `data_version` when the index was last read: the index matches the table as of then, plus our own writes. */
   private indexedVersion = -1;
@@ -207,17 +223,13 @@ export class SqliteCertStore implements CertStore {
   /** Reads the whole table; `data_version` first, so a commit landing in between only causes one more reload. */
   private reload(connection: Connection): void {
     const version = connection.dataVersion.get() as number;
-    const index = new Set<Fingerprint>();
-    for (const fingerprint of connection.fingerprints.iterate() as IterableIterator<string>) {
-      if (!isFingerprint(fingerprint)) {
-        this.logger.warn(`skipped a row of '${this.filePath}' whose fingerprint is not 64 lowercase hex digits`, {
-          file: this.filePath,
-          fingerprint,
-        });
-        continue;
-      }
-      index.add(fingerprint);
+    for (const fingerprint of connection.notFingerprints.iterate()) {
+      this.logger.warn(`skipped a row of '${this.filePath}' whose fingerprint is not 64 lowercase hex digits`, {
+        file: this.filePath,
+        fingerprint: String(fingerprint),
+      });
     }
+    const index = new FingerprintOverlay(new FingerprintTable(Buffer.from(connection.fingerprints.get() ?? '', 'hex')));
     this.index = index;
     this.indexedVersion = version;
     this.logger.debug(`read ${index.size} trusted certificate(s) from '${this.filePath}'`, { file: this.filePath, certificates: index.size });
