@@ -39,8 +39,8 @@ interface RecordRow extends Row {
 type RecordValues = [string, string, number | null, string | null, string | null, string | null];
 type InsertValues = [string, string, ...RecordValues];
 
-/** isFingerprint in SQL: 64 lowercase hex digits, as text. */
-const IS_FINGERPRINT = "typeof(fingerprint) = 'text' AND length(fingerprint) = 64 AND fingerprint NOT GLOB '*[^0-9a-f]*'";
+/** The shape of a fingerprint, in SQL: 64 characters of text (whether they are lowercase hex is checked in reload). */
+const SHAPED = "typeof(fingerprint) = 'text' AND length(fingerprint) = 64";
 
 const statements = (db: SqliteDatabase) => ({
   insert: db.prepare<InsertValues>(
@@ -49,10 +49,12 @@ const statements = (db: SqliteDatabase) => ({
   ),
   delete: db.prepare<[string]>('DELETE FROM trusted_certificates WHERE fingerprint = ?'),
   // The index holds fingerprints only: what the trust check needs, and all that is read at
-  // start. SQLite joins them into one hex text (one string to make, not one per row), which
-  // becomes a FingerprintTable; the rows that are not fingerprints are read apart, to be told.
-  fingerprints: db.prepare<[], string | null>(`SELECT group_concat(fingerprint, '') FROM trusted_certificates WHERE ${IS_FINGERPRINT}`).pluck(),
-  notFingerprints: db.prepare<[], unknown>(`SELECT fingerprint FROM trusted_certificates WHERE NOT (${IS_FINGERPRINT})`).pluck(),
+  // start. SQLite joins those of the right shape into one hex text (one string to make, not
+  // one per row) that becomes a FingerprintTable; checking each row's digits in SQL (GLOB)
+  // would cost more than the whole read, so the text is checked at once (see reload).
+  fingerprints: db.prepare<[], string | null>(`SELECT group_concat(fingerprint, '') FROM trusted_certificates WHERE ${SHAPED}`).pluck(),
+  misshapen: db.prepare<[], unknown>(`SELECT fingerprint FROM trusted_certificates WHERE NOT (${SHAPED})`).pluck(),
+  everyFingerprint: db.prepare<[], unknown>('SELECT fingerprint FROM trusted_certificates').pluck(),
   records: db.prepare<[], RecordRow>(
     'SELECT fingerprint, pem, added_at, via, uid, user_name, label, last_seen FROM trusted_certificates ORDER BY rowid',
   ),
@@ -223,13 +225,27 @@ export class SqliteCertStore implements CertStore {
   /** Reads the whole table; `data_version` first, so a commit landing in between only causes one more reload. */
   private reload(connection: Connection): void {
     const version = connection.dataVersion.get() as number;
-    for (const fingerprint of connection.notFingerprints.iterate()) {
+    const hex = connection.fingerprints.get() ?? '';
+    let bytes = Buffer.from(hex, 'hex');
+    // Decoding stops at the first character that is not hex, and encoding gives lowercase: the
+    // round trip is exact only when every fingerprint is 64 lowercase hex digits.
+    let odd: unknown[] = connection.misshapen.all();
+    if (bytes.toString('hex') !== hex) {
+      const valid: string[] = [];
+      odd = [];
+      for (const fingerprint of connection.everyFingerprint.iterate()) {
+        if (typeof fingerprint === 'string' && isFingerprint(fingerprint)) valid.push(fingerprint);
+        else odd.push(fingerprint);
+      }
+      bytes = Buffer.from(valid.join(''), 'hex');
+    }
+    for (const fingerprint of odd) {
       this.logger.warn(`skipped a row of '${this.filePath}' whose fingerprint is not 64 lowercase hex digits`, {
         file: this.filePath,
         fingerprint: String(fingerprint),
       });
     }
-    const index = new FingerprintOverlay(new FingerprintTable(Buffer.from(connection.fingerprints.get() ?? '', 'hex')));
+    const index = new FingerprintOverlay(new FingerprintTable(bytes));
     this.index = index;
     this.indexedVersion = version;
     this.logger.debug(`read ${index.size} trusted certificate(s) from '${this.filePath}'`, { file: this.filePath, certificates: index.size });
