@@ -52,7 +52,10 @@ const statements = (db: SqliteDatabase) => ({
   // start. SQLite joins those of the right shape into one hex text (one string to make, not
   // one per row) that becomes a FingerprintTable; checking each row's digits in SQL (GLOB)
   // would cost more than the whole read, so the text is checked at once (see reload).
-  fingerprints: db.prepare<[], string | null>(`SELECT group_concat(fingerprint, '') FROM trusted_certificates WHERE ${SHAPED}`).pluck(),
+  // One scan: the joined text, and how many rows are not of the shape (read apart only then).
+  fingerprints: db.prepare<[], { joined: string | null; misshapen: number }>(
+    `SELECT group_concat(CASE WHEN ${SHAPED} THEN fingerprint END, '') AS joined, count(*) - count(CASE WHEN ${SHAPED} THEN 1 END) AS misshapen FROM trusted_certificates`,
+  ),
   misshapen: db.prepare<[], unknown>(`SELECT fingerprint FROM trusted_certificates WHERE NOT (${SHAPED})`).pluck(),
   everyFingerprint: db.prepare<[], unknown>('SELECT fingerprint FROM trusted_certificates').pluck(),
   records: db.prepare<[], RecordRow>(
@@ -225,11 +228,12 @@ export class SqliteCertStore implements CertStore {
   /** Reads the whole table; `data_version` first, so a commit landing in between only causes one more reload. */
   private reload(connection: Connection): void {
     const version = connection.dataVersion.get() as number;
-    const hex = connection.fingerprints.get() ?? '';
+    const { joined, misshapen } = connection.fingerprints.get()!;
+    const hex = joined ?? '';
     let bytes = Buffer.from(hex, 'hex');
     // Decoding stops at the first character that is not hex, and encoding gives lowercase: the
     // round trip is exact only when every fingerprint is 64 lowercase hex digits.
-    let odd: unknown[] = connection.misshapen.all();
+    let odd: unknown[] = misshapen > 0 ? connection.misshapen.all() : [];
     if (bytes.toString('hex') !== hex) {
       const valid: string[] = [];
       odd = [];
