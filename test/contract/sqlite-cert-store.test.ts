@@ -197,6 +197,26 @@ describe('SqliteCertStore specifics', () => {
     expect(withRawDatabase(harness.filePath, (db) => db.prepare('SELECT count(*) FROM trusted_certificates').pluck().get())).to.equal(3);
   });
 
+  it('trusts only rows whose fingerprint is 64 lowercase hex digits as text: not upper case, not other letters, not a blob', async () => {
+    const store = await harness.create();
+    await store.add(trusted(a));
+    const upper = b.fingerprint.toUpperCase();
+    const notHex = `${c.fingerprint.slice(0, 63)}g`;
+    withRawDatabase(harness.filePath, (db) => {
+      const insert = db.prepare("INSERT INTO trusted_certificates (fingerprint, pem, added_at) VALUES (?, ?, 'now')");
+      insert.run(upper, b.pem);
+      insert.run(notHex, c.pem);
+      insert.run(Buffer.from(c.fingerprint, 'hex'), c.pem);
+    });
+    const reopened = await harness.reopen();
+    expect(reopened.size()).to.equal(1);
+    expect([a, b, c].map((cert) => reopened.contains(cert.fingerprint))).to.deep.equal([true, false, false]);
+    expect(harness.logger.lines.filter((line) => line.level === 'warn' && String(line.message).includes('64 lowercase hex'))).to.have.length.of.at.least(3);
+    await reopened.remove(a.fingerprint);
+    await reopened.add(trusted(b));
+    expect([reopened.size(), reopened.contains(a.fingerprint), reopened.contains(b.fingerprint)]).to.deep.equal([1, false, true]);
+  });
+
   it("reloads on refresh only after another connection committed, not for its own writes or when nothing changed", async () => {
     const ownLog = new RecordingLoggerFake();
     const store = await harness.open(ownLog);

@@ -1,3 +1,4 @@
+import type { BigIntStats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 
 /**
@@ -6,9 +7,13 @@ import { stat } from 'node:fs/promises';
  */
 export async function fileSignature(path: string): Promise<string | undefined> {
   try {
-    const info = await stat(path, { bigint: true });
-    return `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+    return signatureOf(await stat(path, { bigint: true }));
   } catch {
     return undefined;
   }
+}
+
+/** The same signature from stats already at hand (an fstat of an open descriptor). */
+export function signatureOf(info: BigIntStats): string {
+  return `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
 }

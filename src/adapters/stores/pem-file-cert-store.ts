@@ -22,8 +22,9 @@ import {
 } from '../crypto/pem-certificates.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { deleteFileDurably } from '../fs/delete-file-durably.js';
-import { fileSignature } from '../fs/file-signature.js';
+import { fileSignature, signatureOf } from '../fs/file-signature.js';
 import { errorCode, withFileLock } from '../fs/file-lock.js';
+import { PemFingerprintCache, fingerprintCachePath } from './pem-fingerprint-cache.js';
 import { completeRecords, fileRecord, ProvenanceSidecar, recordOf, stored, type StoredRecords } from './pem-provenance-sidecar.js';
 import { storeFaultMessage } from './store-fault.js';
 
@@ -39,6 +40,8 @@ export function provenanceSidecarPath(bundlePath: string): string {
  * certificates' text stays in the file, read again only to list or rewrite it.
  */
 type Index = Set<Fingerprint>;
+/** The index the trust check reads: a Set, or after a restart the cache's FingerprintTable. */
+type Lookup = Pick<ReadonlySet<Fingerprint>, 'has' | 'size'>;
 
 /** Reads at a refresh: a large bundle is never held whole, in few round trips to the thread pool. */
 const READ_BYTES = 1 << 20;
@@ -81,7 +84,7 @@ interface Change {
  * mtime, and is recorded so at the next write.
  */
 export class PemFileCertStore implements CertStore {
-  private index: Index = new Set();
+  private index: Lookup = new Set();
   private faultReason: string | undefined;
   /** Identity of the file as last read; refresh() skips the read while it is unchanged. */
   private readSignature: string | undefined;
@@ -89,12 +92,16 @@ export class PemFileCertStore implements CertStore {
   private queue: Promise<unknown> = Promise.resolve();
 
   private readonly sidecar: ProvenanceSidecar;
+  private readonly cache: PemFingerprintCache;
+  /** The cache writes, one after the other; close() waits for them. */
+  private caching: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly filePath: string,
     private readonly logger: Logger,
   ) {
     this.sidecar = new ProvenanceSidecar(provenanceSidecarPath(filePath), logger);
+    this.cache = new PemFingerprintCache(fingerprintCachePath(filePath));
   }
 
   async load(): Promise<void> {
@@ -111,6 +118,12 @@ export class PemFileCertStore implements CertStore {
       const signature = await fileSignature(this.filePath);
       if (signature !== undefined && signature === this.readSignature) return;
       this.readSignature = signature;
+      const cached = signature === undefined ? undefined : await this.cache.read(signature);
+      if (cached !== undefined) {
+        // Only a bundle of valid certificates without a corrupt block is ever cached.
+        this.adoptScan({ exists: true, blank: false, index: cached }, 0);
+        return;
+      }
       let scan: StreamedScan;
       try {
         scan = await this.streamIndex();
@@ -122,7 +135,17 @@ export class PemFileCertStore implements CertStore {
       }
       this.warnAboutCorruptBlocks(scan.corrupt);
       this.adoptScan(scan, scan.corrupt.length);
+      if (scan.signature !== undefined && scan.index.size > 0 && scan.corrupt.length === 0) this.saveCache(scan.signature, scan.index);
     });
+  }
+
+  /** In the background: the index is served already, and a cache that cannot be written only costs the next start a scan. */
+  private saveCache(signature: string, index: Index): void {
+    this.caching = this.caching.then(() =>
+      this.cache.write(signature, index).catch((error: unknown) => {
+        this.logger.debug(`cannot write the fingerprint index '${this.cache.filePath}': ${messageOf(error)}`, { file: this.cache.filePath });
+      }),
+    );
   }
 
   fault(): string | undefined {
@@ -233,6 +256,7 @@ export class PemFileCertStore implements CertStore {
 
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
+    await this.caching;
   }
 
   /**
@@ -315,7 +339,7 @@ export class PemFileCertStore implements CertStore {
   }
 
   /** `count`: how many corrupt blocks the file holds (only needed when `index` is empty). */
-  private adoptScan({ exists, blank, index }: Omit<StreamedScan, 'corrupt'>, count: number): void {
+  private adoptScan({ exists, blank, index }: { exists: boolean; blank: boolean; index: Lookup }, count: number): void {
     this.index = index;
     if (!exists || index.size > 0) {
       this.faultReason = undefined;
@@ -348,6 +372,7 @@ export class PemFileCertStore implements CertStore {
       throw unreadable(this.filePath, error);
     }
     try {
+      const before = signatureOf(await file.stat({ bigint: true }));
       const scanner = new PemBlockScanner();
       const buffer = Buffer.allocUnsafe(READ_BYTES);
       for (;;) {
@@ -360,7 +385,9 @@ export class PemFileCertStore implements CertStore {
         }
       }
       take(scanner.finish());
-      return scan;
+      // The bundle as it was read, for the cache: none when it changed while being read.
+      const after = signatureOf(await file.stat({ bigint: true }));
+      return { ...scan, signature: before === after ? before : undefined };
     } catch (error) {
       throw unreadable(this.filePath, error);
     } finally {
@@ -408,6 +435,8 @@ interface StreamedScan {
   blank: boolean;
   readonly index: Index;
   readonly corrupt: PemBlock[];
+  /** The bundle's signature when it did not change while it was read (what the cache is keyed by). */
+  readonly signature?: string | undefined;
 }
 
 function unreadable(filePath: string, error: unknown): AuthError {

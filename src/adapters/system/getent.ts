@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { filesFirstEntry } from './nss-files.js';
 
 const run = promisify(execFile);
 
@@ -12,6 +13,8 @@ export type AccountDatabase = 'passwd' | 'group';
  * the fallback for systems without it. `key` is a name or a numeric id.
  */
 export async function accountEntry(database: AccountDatabase, key: string): Promise<string[] | undefined> {
+  const fromFiles = await filesFirstEntry(database, key);
+  if (fromFiles !== undefined) return fromFiles;
   try {
     const { stdout } = await run('getent', [database, key], { timeout: 5000 });
     const line = stdout.split('\n')[0];

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { filesFirstEntry } from '../system/nss-files.js';
 
 const run = promisify(execFile);
 
@@ -12,6 +13,8 @@ export const DEFAULT_ADMIN_GROUPS = ['sudo', 'admin', 'wheel'] as const;
  * for systems without getent.
  */
 export async function groupId(name: string): Promise<number | undefined> {
+  const fromFiles = await filesFirstEntry('group', name);
+  if (fromFiles !== undefined) return gidFromGroupLine(fromFiles.join(':'), name);
   try {
     const { stdout } = await run('getent', ['group', name]);
     return gidFromGroupLine(stdout.split('\n')[0] ?? '', name);

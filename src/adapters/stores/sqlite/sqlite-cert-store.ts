@@ -14,6 +14,8 @@ import type { CertStore } from '../../../ports/cert-store.js';
 import type { Logger } from '../../../ports/logger.js';
 import { canonicalCertificate } from '../../crypto/pem-certificates.js';
 import { fileSignature } from '../../fs/file-signature.js';
+import { FingerprintOverlay } from '../fingerprint-overlay.js';
+import { FingerprintTable } from '../fingerprint-table.js';
 import { storeFaultMessage } from '../store-fault.js';
 import { SqliteConnection, type Prepared } from './sqlite-connection.js';
 import { storeFaultOf, type SqliteDatabase } from './sqlite-database.js';
@@ -37,14 +39,25 @@ interface RecordRow extends Row {
 type RecordValues = [string, string, number | null, string | null, string | null, string | null];
 type InsertValues = [string, string, ...RecordValues];
 
+/** The shape of a fingerprint, in SQL: 64 characters of text (whether they are lowercase hex is checked in reload). */
+const SHAPED = "typeof(fingerprint) = 'text' AND length(fingerprint) = 64";
+
 const statements = (db: SqliteDatabase) => ({
   insert: db.prepare<InsertValues>(
     'INSERT INTO trusted_certificates (fingerprint, pem, added_at, via, uid, user_name, label, last_seen) ' +
       'VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO NOTHING',
   ),
   delete: db.prepare<[string]>('DELETE FROM trusted_certificates WHERE fingerprint = ?'),
-  // The index holds fingerprints only: what the trust check needs, and all that is read at start.
-  fingerprints: db.prepare<[], string>('SELECT fingerprint FROM trusted_certificates').pluck(),
+  // The index holds fingerprints only: what the trust check needs, and all that is read at
+  // start. SQLite joins those of the right shape into one hex text (one string to make, not
+  // one per row) that becomes a FingerprintTable; checking each row's digits in SQL (GLOB)
+  // would cost more than the whole read, so the text is checked at once (see reload).
+  // One scan: the joined text, and how many rows are not of the shape (read apart only then).
+  fingerprints: db.prepare<[], { joined: string | null; misshapen: number }>(
+    `SELECT group_concat(CASE WHEN ${SHAPED} THEN fingerprint END, '') AS joined, count(*) - count(CASE WHEN ${SHAPED} THEN 1 END) AS misshapen FROM trusted_certificates`,
+  ),
+  misshapen: db.prepare<[], unknown>(`SELECT fingerprint FROM trusted_certificates WHERE NOT (${SHAPED})`).pluck(),
+  everyFingerprint: db.prepare<[], unknown>('SELECT fingerprint FROM trusted_certificates').pluck(),
   records: db.prepare<[], RecordRow>(
     'SELECT fingerprint, pem, added_at, via, uid, user_name, label, last_seen FROM trusted_certificates ORDER BY rowid',
   ),
@@ -57,6 +70,14 @@ const statements = (db: SqliteDatabase) => ({
 });
 
 type Connection = Prepared<ReturnType<typeof statements>>;
+
+/** What the trust check reads: a Set while faulty (empty), else the table read with our own writes on top. */
+interface Index {
+  has(fingerprint: Fingerprint): boolean;
+  add(fingerprint: Fingerprint): void;
+  delete(fingerprint: Fingerprint): void;
+  readonly size: number;
+}
 
 /**
  * An empty file may be one another process has just created and is about to fill with the
@@ -76,7 +97,7 @@ const EMPTY_FILE_RECHECK_MS = 100;
  * act of trust, an admin's `multipassd trust add` or an enrolment with the admin's passphrase.
  */
 export class SqliteCertStore implements CertStore {
-  private index = new Set<Fingerprint>();
+  private index: Index = new Set<Fingerprint>();
   private readonly connection: SqliteConnection<ReturnType<typeof statements>>;
   /** `data_version` when the index was last read: the index matches the table as of then, plus our own writes. */
   private indexedVersion = -1;
@@ -207,17 +228,28 @@ export class SqliteCertStore implements CertStore {
   /** Reads the whole table; `data_version` first, so a commit landing in between only causes one more reload. */
   private reload(connection: Connection): void {
     const version = connection.dataVersion.get() as number;
-    const index = new Set<Fingerprint>();
-    for (const fingerprint of connection.fingerprints.iterate() as IterableIterator<string>) {
-      if (!isFingerprint(fingerprint)) {
-        this.logger.warn(`skipped a row of '${this.filePath}' whose fingerprint is not 64 lowercase hex digits`, {
-          file: this.filePath,
-          fingerprint,
-        });
-        continue;
+    const { joined, misshapen } = connection.fingerprints.get()!;
+    const hex = joined ?? '';
+    let bytes = Buffer.from(hex, 'hex');
+    // Decoding stops at the first character that is not hex, and encoding gives lowercase: the
+    // round trip is exact only when every fingerprint is 64 lowercase hex digits.
+    let odd: unknown[] = misshapen > 0 ? connection.misshapen.all() : [];
+    if (bytes.toString('hex') !== hex) {
+      const valid: string[] = [];
+      odd = [];
+      for (const fingerprint of connection.everyFingerprint.iterate()) {
+        if (typeof fingerprint === 'string' && isFingerprint(fingerprint)) valid.push(fingerprint);
+        else odd.push(fingerprint);
       }
-      index.add(fingerprint);
+      bytes = Buffer.from(valid.join(''), 'hex');
     }
+    for (const fingerprint of odd) {
+      this.logger.warn(`skipped a row of '${this.filePath}' whose fingerprint is not 64 lowercase hex digits`, {
+        file: this.filePath,
+        fingerprint: String(fingerprint),
+      });
+    }
+    const index = new FingerprintOverlay(new FingerprintTable(bytes));
     this.index = index;
     this.indexedVersion = version;
     this.logger.debug(`read ${index.size} trusted certificate(s) from '${this.filePath}'`, { file: this.filePath, certificates: index.size });

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { closeSync, fchmodSync, lstatSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { AuthError } from '../../../domain/auth-error.js';
 import type { Logger } from '../../../ports/logger.js';
@@ -10,6 +11,23 @@ import { lazyPackage } from '../../system/lazy-package.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
 
 const betterSqlite3 = lazyPackage<typeof Database>('better-sqlite3');
+
+/**
+ * The native module where better-sqlite3's build puts it, passed as `nativeBinding`: left to
+ * itself, better-sqlite3 finds it through the `bindings` package, which loads more modules and
+ * tries a dozen paths (about 10 ms of every SQLite daemon's start). Where the file is not
+ * there (an unusual build), better-sqlite3 searches as usual.
+ */
+let nativeBinding: { nativeBinding?: string } | undefined;
+function nativeBindingOption(): { nativeBinding?: string } {
+  if (nativeBinding !== undefined) return nativeBinding;
+  try {
+    nativeBinding = { nativeBinding: createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node') };
+  } catch {
+    nativeBinding = {};
+  }
+  return nativeBinding;
+}
 
 export type SqliteDatabase = Database.Database;
 
@@ -51,7 +69,7 @@ export function openSqliteDatabase(path: string, logger: Logger, options: OpenOp
   createPrivately(path);
   let db: SqliteDatabase;
   try {
-    db = new (betterSqlite3())(path, { timeout: BUSY_TIMEOUT_MS });
+    db = new (betterSqlite3())(path, { timeout: BUSY_TIMEOUT_MS, ...nativeBindingOption() });
   } catch (error) {
     throw sqliteStoreError(path, 'open', error);
   }
