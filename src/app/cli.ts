@@ -101,7 +101,7 @@ function daemonAccess(deps: CliDependencies): { daemon: DaemonAccess; diagnosis:
     diagnosis: {
       target: resolve,
       identity: () => deps.ensureIdentity(resolve().identityDir),
-      connectWhoami: () => connectToDaemon(resolve(), deps.createWhoamiClient, deps.ensureIdentity, stderr),
+      connectWhoami: (trace) => connectToDaemon(resolve(), deps.createWhoamiClient, deps.ensureIdentity, stderr, trace),
     },
   };
 }

@@ -69,6 +69,15 @@ describe('multipass -v ... -vvvv', () => {
     expect(result.stderr).not.to.contain('[trace]');
   });
 
+  it("-vv on whoami and doctor: their calls to the daemon's own service too", async () => {
+    for (const command of [['whoami', '-vv'], ['authenticate', '--status', '-vv'], ['doctor', '-vv']]) {
+      const result = await runCli(admin, command);
+      expect(result.code, `${command.join(' ')}: ${result.stderr}`).to.equal(0);
+      expect(result.stderr, command.join(' ')).to.contain(`[client] daemon address: ${daemon.address}\n`);
+      expect(result.stderr, command.join(' ')).to.match(/\[client\] \/multipassd\.Client\/whoami: OK in \d+ ms\n/);
+    }
+  });
+
   it("-vvvv: the TLS session, the daemon's certificate and the size of each message", async () => {
     const result = await runCli(admin, ['get', 'local.passphrase', '-vvvv']);
     expect(result).to.include({ code: 0, stdout: 'false\n' });

@@ -1,3 +1,4 @@
+import type { ClientTrace } from '../rpc/client-trace.js';
 import type { WhoamiClient } from '../rpc/whoami.js';
 import type { ClientCredentials, ClientTarget, ProvidedIdentity } from './client-options.js';
 
@@ -15,7 +16,7 @@ export interface DiagnosisAccess {
   identity(): Promise<ProvidedIdentity>;
   /**
    * Reads the root CA, makes or loads this user's identity, then opens the whoami client.
-   * Rejects as DaemonAccess.connect does (`RpcFailure`, `ClientSetupFailure`).
+   * Rejects as DaemonAccess.connect does (`RpcFailure`, `ClientSetupFailure`); `trace` as there (-v ...).
    */
-  connectWhoami(): Promise<WhoamiClient>;
+  connectWhoami(trace?: ClientTrace): Promise<WhoamiClient>;
 }

@@ -1,5 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { clientTrace } from '../rpc/client-trace.js';
+import { clientTrace, type ClientTrace } from '../rpc/client-trace.js';
 import type { MultipassClient } from '../rpc/multipass-client.js';
 import type { MultipassContext } from './context.js';
 import { VERBOSE_OPTION } from './help.js';
@@ -18,8 +18,13 @@ export abstract class MultipassCommand extends Command<MultipassContext> {
     return Math.min(this.verbose, MAX_VERBOSITY);
   }
 
+  /** What `-v`... shows of the client's work, on stderr. */
+  protected get trace(): ClientTrace | undefined {
+    return clientTrace(this.verbosity, (text) => this.context.stderr.write(text));
+  }
+
   protected async withClient<T>(use: (client: MultipassClient) => Promise<T>): Promise<T> {
-    const client = await this.context.daemon.connect(clientTrace(this.verbosity, (text) => this.context.stderr.write(text)));
+    const client = await this.context.daemon.connect(this.trace);
     try {
       return await use(client);
     } finally {

@@ -33,7 +33,7 @@ export class AuthenticateCommand extends MultipassCommand {
   async execute(): Promise<number> {
     if (this.status) {
       if (this.args.length > 0) throw new UsageError('--status takes no passphrase');
-      return showClientStatus(this.context, 'table');
+      return showClientStatus(this.context, 'table', this.trace);
     }
     if (this.args.length > 1) throw new UsageError('Too many arguments given');
     // A passphrase on the command line is sent as given; only the prompt refuses an empty one.

@@ -152,7 +152,7 @@ export class DoctorCommand extends MultipassCommand {
   private async whoami(report: DoctorReport, target: ClientTarget): Promise<WhoamiResult | undefined> {
     let client;
     try {
-      client = await this.context.diagnosis.connectWhoami();
+      client = await this.context.diagnosis.connectWhoami(this.trace);
       return await client.whoami();
     } catch (error) {
       if (error instanceof RpcFailure) report.problem(...unreachable(error, target));

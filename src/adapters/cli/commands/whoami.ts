@@ -1,5 +1,6 @@
 import { Option, UsageError } from 'clipanion';
 import { join, resolve } from 'node:path';
+import type { ClientTrace } from '../../rpc/client-trace.js';
 import type { WhoamiResult } from '../../rpc/whoami.js';
 import { CLIENT_CERT_FILE } from '../../crypto/client-identity-files.js';
 import type { MultipassContext } from '../context.js';
@@ -38,13 +39,13 @@ export class WhoamiCommand extends MultipassCommand {
     if (this.args.length > 0) throw new UsageError('This command takes no arguments');
     const format = WHOAMI_FORMATS.find((known) => known === this.format);
     if (format === undefined) throw new UsageError('Invalid format type given.');
-    return showClientStatus(this.context, format);
+    return showClientStatus(this.context, format, this.trace);
   }
 }
 
 /** Asks the daemon about this client and prints the answer; shared with `authenticate --status`. */
-export async function showClientStatus(context: MultipassContext, format: 'table' | 'json'): Promise<number> {
-  const client = await context.diagnosis.connectWhoami();
+export async function showClientStatus(context: MultipassContext, format: 'table' | 'json', trace?: ClientTrace): Promise<number> {
+  const client = await context.diagnosis.connectWhoami(trace);
   let status: WhoamiResult;
   try {
     status = await client.whoami();
