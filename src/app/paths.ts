@@ -6,7 +6,7 @@ import { identityPathsIn, type DaemonIdentityPaths } from '../adapters/crypto/da
 import { multipassIdentityPaths, type MultipassLocations } from '../adapters/multipass/multipass-locations.js';
 
 /**
- * Default file locations (DESIGN.md, "Files and addresses"). A daemon run as root uses the
+ * Default file locations (README, "Running the daemon (admins)"). A daemon run as root uses the
  * system locations; any other user gets per-user development locations, so `npm start`
  * works without privileges.
  */
