@@ -20,6 +20,11 @@ export class BenchTable {
     this.rows.push(note === undefined ? { figure, value: `${value.toFixed(digits)} ${unit}` } : { figure, value: `${value.toFixed(digits)} ${unit}`, note });
   }
 
+  /** A row whose value is a sentence, such as why it was not measured. */
+  note(figure: string, value: string): void {
+    this.rows.push({ figure, value });
+  }
+
   /** A markdown table (sections as bold rows). */
   render(): string {
     const lines = ['| figure | value | compared with / goal |', '| --- | ---: | --- |'];

@@ -1,6 +1,5 @@
 // Benchmarks (npm run bench). Timing targets live here, never in tests. Each part prints its
 // own lines as it goes; one table gathers every figure at the end (README, Performance).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -14,9 +13,11 @@ import { NullLogger } from '../test/support/fakes/null-logger.js';
 import { wireClient, wirePing } from '../test/support/grpc-wire-client.js';
 import { makeTempDir } from '../test/support/temp-dir.js';
 import { makeTestCertificate } from '../test/support/test-certificates.js';
+import { startAddressPrintingServer, type ComparisonServer } from './address-printing-server.js';
 import { BenchTable, ratio } from './bench-table.js';
 import { certificateCorpus, type CertificateCorpus } from './certificate-corpus.js';
 import { measureCliColdStart } from './cli-cold-start.js';
+import { buildCppServer, startCppServer, type CppBuild } from './cpp-grpc-server.js';
 import { measureStartUp, nodeFloorMs, type StartUp, type StoreKind } from './daemon-start-up.js';
 import { measureFlood } from './hostile-flood.js';
 import { GUESSERS, measurePassphraseFlood } from './passphrase-flood.js';
@@ -70,7 +71,8 @@ async function main(): Promise<void> {
 /**
  * Trusted pings through the daemon (our TLS front, trust check) beside grpc-js's own TLS
  * server, each in a process of its own so that its CPU is the server's alone (read from
- * /proc), over Unix and TCP. The client is this process, the same for both.
+ * /proc), over Unix and TCP; over Unix also beside gRPC's C++ server configured as
+ * Multipass's daemon, when it builds here. The client is this process, the same for all.
  */
 async function perCallRows(table: BenchTable, dir: string, corpus: CertificateCorpus): Promise<void> {
   const dataDir = join(dir, 'percall', 'data');
@@ -82,6 +84,8 @@ async function perCallRows(table: BenchTable, dir: string, corpus: CertificateCo
   await store.load();
   const loadMs = performance.now() - loadStart;
   await store.close();
+  const cppBuild = await buildCppServer(dir);
+  if ('skipped' in cppBuild) console.log(`gRPC C++ comparison: ${cppBuild.skipped}`);
 
   table.section(`per call: trusted ping, ${IN_FLIGHT} in flight, server CPU per call from /proc (store of ${STORE_SIZE.toLocaleString('en-US')})`);
   for (const transport of ['unix', 'tcp'] as const) {
@@ -90,19 +94,22 @@ async function perCallRows(table: BenchTable, dir: string, corpus: CertificateCo
     const bare = await startBareServer(transport === 'unix' ? `unix:${join(dir, 'percall', 'bare.sock')}` : '127.0.0.1:0', dataDir);
     const client = wireClient(daemon.address, rootCert, { certPem: corpus.client.pem, keyPem: corpus.client.keyPem });
     const bareClient = wireClient(bare.address, rootCert);
+    const cpp = transport === 'unix' ? await startCppComparison(cppBuild, join(dir, 'percall', 'cpp.sock'), dataDir, rootCert, corpus) : undefined;
     try {
       if ((await wirePing(client)).code !== status.OK) throw new Error('bench client is not trusted');
       // Alternating rounds, keeping each server's best: the first pays for compiling the client's code.
-      const rounds = { ours: [] as PerCall[], bare: [] as PerCall[] };
+      const rounds = { ours: [] as PerCall[], bare: [] as PerCall[], cpp: [] as PerCall[] };
       for (let round = 0; round < 2; round += 1) {
         rounds.ours.push(await pingLoad(client, daemon.child.pid!));
         rounds.bare.push(await pingLoad(bareClient, bare.child.pid!));
+        if (cpp !== undefined) rounds.cpp.push(await pingLoad(cpp.client, cpp.server.child.pid!));
       }
       const ours = best(rounds.ours);
       const theirs = best(rounds.bare);
       console.log(`${transport}: daemon ${ours.cpuMicros.toFixed(0)} µs server CPU/call, ${ours.rps.toFixed(0)} calls/s; bare grpc-js ${theirs.cpuMicros.toFixed(0)} µs, ${theirs.rps.toFixed(0)} calls/s`);
       table.add(`${transport}: server CPU per call, daemon`, ours.cpuMicros, 'µs', `${ratio(ours.cpuMicros, theirs.cpuMicros)} bare grpc-js TLS (${theirs.cpuMicros.toFixed(0)} µs); goal ≤ 1.0×`);
       table.add(`${transport}: calls per second, daemon`, ours.rps, 'calls/s', `bare grpc-js TLS: ${theirs.rps.toFixed(0)}`);
+      if (transport === 'unix') cppRows(table, ours, cppBuild, rounds.cpp);
       if (transport === 'unix') {
         const stranger = await makeTestCertificate('stranger');
         const untrusted = wireClient(daemon.address, rootCert, { certPem: stranger.pem, keyPem: stranger.keyPem });
@@ -115,11 +122,46 @@ async function perCallRows(table: BenchTable, dir: string, corpus: CertificateCo
     } finally {
       client.close();
       bareClient.close();
+      cpp?.client.close();
       await daemon.stop();
       bare.child.kill('SIGTERM');
+      cpp?.server.child.kill('SIGTERM');
     }
   }
   table.add(`PEM store load in process, ${STORE_SIZE.toLocaleString('en-US')} certificates`, loadMs, 'ms');
+}
+
+/**
+ * The C++ server on `address`, trusting the same store of certificates as the daemon, and a
+ * client presenting the bench's certificate. Checked first: the trusted client is answered and
+ * a stranger refused, so that the row measures a server that does check.
+ */
+async function startCppComparison(build: CppBuild, address: string, dataDir: string, rootCert: string, corpus: CertificateCorpus): Promise<{ server: ComparisonServer; client: Client } | undefined> {
+  if ('skipped' in build) return undefined;
+  const server = await startCppServer(build.binary, `unix:${address}`, ...serverKeyPair(dataDir), pemCertStorePath(dataDir));
+  const client = wireClient(server.address, rootCert, { certPem: corpus.client.pem, keyPem: corpus.client.keyPem });
+  const stranger = await makeTestCertificate('stranger');
+  const untrusted = wireClient(server.address, rootCert, { certPem: stranger.pem, keyPem: stranger.keyPem });
+  const refused = await wirePing(untrusted);
+  untrusted.close();
+  const trusted = await wirePing(client);
+  if (trusted.code !== status.OK || refused.code !== status.UNAUTHENTICATED) {
+    client.close();
+    server.child.kill('SIGTERM');
+    throw new Error(`the C++ server's trust check is wrong: trusted ${status[trusted.code]}, stranger ${status[refused.code]}`);
+  }
+  return { server, client };
+}
+
+function cppRows(table: BenchTable, ours: PerCall, build: CppBuild, rounds: readonly PerCall[]): void {
+  const label = 'unix: server CPU per call, gRPC C++ (Multipass-like)';
+  if ('skipped' in build) {
+    table.note(label, build.skipped);
+    return;
+  }
+  const cpp = best(rounds);
+  console.log(`unix: gRPC C++ (Multipass-like) ${cpp.cpuMicros.toFixed(0)} µs server CPU/call, ${cpp.rps.toFixed(0)} calls/s`);
+  table.add(label, cpp.cpuMicros, 'µs', `daemon / C++: ${ratio(ours.cpuMicros, cpp.cpuMicros)} (goal ≤ 1.3×); ${cpp.rps.toFixed(0)} calls/s`);
 }
 
 const best = (runs: readonly PerCall[]): PerCall => runs.reduce((a, b) => (a.cpuMicros <= b.cpuMicros ? a : b));
@@ -148,20 +190,12 @@ async function pingLoad(client: Client, serverPid: number): Promise<PerCall> {
 }
 
 /** grpc-js's own TLS server with the daemon's certificate and no client certificate: what we compare to. */
-async function startBareServer(address: string, dataDir: string): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(process.execPath, [BARE_SERVER, address, join(dataDir, 'certificate', 'localhost.pem'), join(dataDir, 'certificate', 'localhost_key.pem')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const bound = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolve(out.trim());
-    });
-    child.once('exit', (code) => reject(new Error(`the bare grpc-js server exited (${code})`)));
-  });
-  return { child, address: bound };
+function startBareServer(address: string, dataDir: string): Promise<ComparisonServer> {
+  return startAddressPrintingServer('bare grpc-js server', process.execPath, [BARE_SERVER, address, ...serverKeyPair(dataDir)]);
 }
+
+/** The daemon's own server certificate and key, for the comparison servers to present. */
+const serverKeyPair = (dataDir: string): [string, string] => [join(dataDir, 'certificate', 'localhost.pem'), join(dataDir, 'certificate', 'localhost_key.pem')];
 
 async function cliRows(table: BenchTable): Promise<void> {
   const results = await measureCliColdStart();
