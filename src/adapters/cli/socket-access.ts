@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { accountEntry } from '../system/getent.js';
+import { fileOwners } from '../system/file-owners.js';
 
 /** Who may use the daemon's socket, and where this user stands: what a refusal's advice is made of. */
 export interface SocketAccess {
@@ -28,16 +28,14 @@ export async function socketAccess(socketPath: string): Promise<SocketAccess | u
   } catch {
     return undefined;
   }
-  const owner = (await accountEntry('passwd', String(stats.uid)))?.[0] ?? `uid ${stats.uid}`;
-  const groupEntry = await accountEntry('group', String(stats.gid));
+  const { owner, group, groupMembers } = await fileOwners(stats);
   const user = userName();
-  const members = (groupEntry?.[3] ?? '').split(',').filter((name) => name !== '');
   return {
     owner,
-    group: groupEntry?.[0] ?? `gid ${stats.gid}`,
+    group,
     mode: stats.mode & 0o777,
     user,
-    joinedSinceLogin: members.includes(user) && !(process.getgroups?.() ?? []).includes(stats.gid),
+    joinedSinceLogin: groupMembers.includes(user) && !(process.getgroups?.() ?? []).includes(stats.gid),
   };
 }
 

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { fileOwners } from '../system/file-owners.js';
 import { accountEntry } from '../system/getent.js';
 import { octalMode } from './doctor-report.js';
 
@@ -38,8 +39,7 @@ export async function inspectSocket(path: string, user: ProcessUser): Promise<So
     return code === 'ENOENT' ? { kind: 'missing' } : { kind: 'unreadable', reason: (error as Error).message };
   }
   if (!stats.isSocket()) return { kind: 'not-a-socket' };
-  const owner = (await accountEntry('passwd', String(stats.uid)))?.[0] ?? `uid ${stats.uid}`;
-  const groupName = (await accountEntry('group', String(stats.gid)))?.[0] ?? `gid ${stats.gid}`;
+  const { owner, group: groupName } = await fileOwners(stats);
   const inGroup = user.gid === stats.gid || user.groups.includes(stats.gid);
   const canConnect =
     user.uid === 0 ||

@@ -2,7 +2,7 @@ import { Command, Option } from 'clipanion';
 import { statSync } from 'node:fs';
 import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { accountEntry } from '../../adapters/system/getent.js';
+import { fileOwners } from '../../adapters/system/file-owners.js';
 import { SystemdNotifier } from '../../adapters/system/sd-notify.js';
 import { Logger } from '../../ports/logger.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
@@ -90,8 +90,7 @@ function builtCommand(name: 'multipass' | 'multipassd', node = 'node'): string {
 
 async function socketFacts(socketPath: string): Promise<SocketFacts> {
   const stats = statSync(socketPath);
-  const owner = stats.uid === 0 ? 'root' : ((await accountEntry('passwd', String(stats.uid)))?.[0] ?? `uid ${stats.uid}`);
-  const group = (await accountEntry('group', String(stats.gid)))?.[0] ?? `gid ${stats.gid}`;
+  const { owner, group } = await fileOwners(stats);
   return {
     closedAncestor: closedAncestor(socketPath),
     open: (stats.mode & 0o006) === 0o006,
