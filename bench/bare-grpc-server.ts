@@ -3,7 +3,7 @@
 // Prints the bound address (`unix:/path` or `127.0.0.1:port`) once listening.
 import { readFileSync } from 'node:fs';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { multipassRpcDefinition } from '../src/adapters/rpc/proto.js';
+import { multipassRpcDefinition } from '../test/support/grpc-js-definitions.js';
 
 const [address, cert, key] = process.argv.slice(2) as [string, string, string];
 const server = new Server();

@@ -14,19 +14,25 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT_DIR = 'dist/src/app';
 const CHUNK_DIR = 'multipass-chunks';
 
-// The daemon's packages (native modules, the container, the gRPC server and the .proto
-// parser): the CLI must never reach them, and the build fails if it does.
-const DAEMON_ONLY = ['better-sqlite3', 'koffi', 'inversify', 'pino', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs'];
+// The daemon's packages (native modules, the container, logging): the CLI must never reach
+// them, and the build fails if it does.
+const DAEMON_ONLY = ['better-sqlite3', 'koffi', 'inversify', 'pino'];
+// grpc-js and the .proto parser are the tests' reference client and the bench's comparison
+// server: neither program may load them (both speak gRPC over node:http2).
+const TESTS_ONLY = ['@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs'];
 
-const daemonOnly = {
-  name: 'daemon-only',
-  setup(builder) {
-    const filter = new RegExp(`^(?:${DAEMON_ONLY.map((name) => name.replace(/[./]/g, '\\$&')).join('|')})(?:/|$)`);
-    builder.onResolve({ filter }, (args) => ({
-      errors: [{ text: `'${args.path}' is the daemon's: the CLI bundle must not import it (from ${args.importer})` }],
-    }));
-  },
-};
+/** An esbuild plugin that fails the build when the bundle imports one of `names`. */
+function refuse(names, whose) {
+  const filter = new RegExp(`^(?:${names.map((name) => name.replace(/[./]/g, '\\$&')).join('|')})(?:/|$)`);
+  return {
+    name: `refuse-${whose}`,
+    setup(builder) {
+      builder.onResolve({ filter }, (args) => ({
+        errors: [{ text: `'${args.path}' is the ${whose}': this bundle must not import it (from ${args.importer})` }],
+      }));
+    },
+  };
+}
 
 // What both bundles share: ES modules for Node 20, with source maps.
 const common = {
@@ -52,7 +58,7 @@ await build({
   entryPoints: { multipass: 'src/app/multipass.ts' },
   chunkNames: `${CHUNK_DIR}/[name]-[hash]`,
   splitting: true,
-  plugins: [daemonOnly],
+  plugins: [refuse(DAEMON_ONLY, 'daemon'), refuse(TESTS_ONLY, 'tests')],
 });
 
 // The daemon: one file replacing tsc's dist/src/app/multipassd.js (so that paths taken from
@@ -65,4 +71,5 @@ await build({
   entryPoints: { multipassd: 'src/app/multipassd.ts' },
   keepNames: true,
   external: ['better-sqlite3', 'koffi', 'pg', 'pino'],
+  plugins: [refuse(TESTS_ONLY, 'tests')],
 });

@@ -1,8 +1,8 @@
 import type { Container } from 'inversify';
 import { CallAdmission } from '../adapters/rpc/call-admission.js';
 import { createClientService } from '../adapters/rpc/client-service.js';
-import type { ExtraService } from '../adapters/rpc/grpc-server.js';
-import { clientServiceDefinition, trustAdminDefinition } from '../adapters/rpc/proto.js';
+import { CLIENT_WIRE, TRUST_ADMIN_WIRE } from '../adapters/rpc/multipassd-wire-schema.js';
+import type { ServedService } from '../adapters/rpc/rpc-handlers.js';
 import { createTrustAdminService } from '../adapters/rpc/trust-admin-service.js';
 import type { AdminGroup } from '../adapters/transports/unix-group.js';
 import type { TransportKind } from '../domain/caller.js';
@@ -15,14 +15,14 @@ import { Logger } from '../ports/logger.js';
 import { AdminGroupToken } from './tokens.js';
 
 /** multipassd's own services (multipassd.proto), served beside multipass.Rpc. */
-export async function daemonServices(container: Container, transport: TransportKind, policy: TrustPolicy): Promise<ExtraService[]> {
+export async function daemonServices(container: Container, transport: TransportKind, policy: TrustPolicy): Promise<ServedService[]> {
   const logger = container.get<Logger>(Logger);
   const admission = new CallAdmission({ transport, policy, admins: await container.getAsync(AdminPeers), logger });
   const group = await container.getAsync<AdminGroup | undefined>(AdminGroupToken);
   return [
     {
-      definition: trustAdminDefinition(),
-      implementation: createTrustAdminService({
+      schema: TRUST_ADMIN_WIRE,
+      handlers: createTrustAdminService({
         admission,
         admin: await container.getAsync(TrustAdministration),
         store: await container.getAsync<CertStore>(CertStore),
@@ -30,8 +30,8 @@ export async function daemonServices(container: Container, transport: TransportK
       }),
     },
     {
-      definition: clientServiceDefinition(),
-      implementation: createClientService({ admission, status: await container.getAsync(ClientStatus), adminGroup: group?.name }),
+      schema: CLIENT_WIRE,
+      handlers: createClientService({ admission, status: await container.getAsync(ClientStatus), adminGroup: group?.name }),
     },
   ];
 }

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { ensureDaemonIdentity, type DaemonIdentityPaths } from '../adapters/crypto/daemon-identity.js';
 import { ensureTrustedDirectory } from '../adapters/fs/trusted-directory.js';
 import { GrpcServer } from '../adapters/rpc/grpc-server.js';
+import { MULTIPASS_WIRE } from '../adapters/rpc/multipass-wire-schema.js';
 import { createRpcService } from '../adapters/rpc/rpc-service.js';
 import { ConnectionRegistry } from '../adapters/transports/connection-guard.js';
 import type { Listener } from '../adapters/transports/listener.js';
@@ -84,17 +85,20 @@ async function startLocked(config: DaemonConfig, version: string, overrides: Con
     isTrusted: (fingerprint) => policy.isTrusted(fingerprint),
     registry: container.get(ConnectionRegistry),
   });
-  await server.start(
-    createRpcService({
-      transport: listener.kind,
-      policy,
-      settings: await container.getAsync(DaemonSettings),
-      inventory: container.get<InstanceInventory>(InstanceInventory),
-      version: container.get<string>(VersionToken),
-      logger,
-    }),
-    await daemonServices(container, listener.kind, policy),
-  );
+  await server.start([
+    {
+      schema: MULTIPASS_WIRE,
+      handlers: createRpcService({
+        transport: listener.kind,
+        policy,
+        settings: await container.getAsync(DaemonSettings),
+        inventory: container.get<InstanceInventory>(InstanceInventory),
+        version: container.get<string>(VersionToken),
+        logger,
+      }),
+    },
+    ...(await daemonServices(container, listener.kind, policy)),
+  ]);
   try {
     await policy.applyStartupAccess();
   } catch (error) {

@@ -1,10 +1,11 @@
-import { status, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { connect as netConnect } from 'node:net';
 import { ensureDaemonIdentity } from '../../src/adapters/crypto/daemon-identity.js';
 import { GrpcServer } from '../../src/adapters/rpc/grpc-server.js';
 import { ListenError, type Listener } from '../../src/adapters/transports/listener.js';
-import { certificateOfCall } from '../../src/adapters/transports/peer-identity.js';
+import { MULTIPASS_WIRE } from '../../src/adapters/rpc/multipass-wire-schema.js';
+import type { RpcCall, ServedService } from '../../src/adapters/rpc/rpc-handlers.js';
 import type { SocketAccess } from '../../src/ports/socket-access.js';
 import { wireClient, wireStream } from '../support/grpc-wire-client.js';
 import { NullLogger } from '../support/fakes/null-logger.js';
@@ -36,13 +37,9 @@ export function transportContract(name: string, make: TransportFactory): void {
     let rootCert: string;
 
     // `version` answers with what the transport told the service about the caller.
-    const whoAmI: UntypedServiceImplementation = {
-      version: (call: ServerDuplexStream<unknown, unknown>) => {
-        call.once('data', () => {
-          call.write({ version: certificateOfCall(call)?.fingerprint ?? 'anonymous' });
-          call.end();
-        });
-      },
+    const whoAmI: ServedService = {
+      schema: MULTIPASS_WIRE,
+      handlers: { version: async (_request: unknown, call: RpcCall) => [{ version: call.connection.certificate?.fingerprint ?? 'anonymous' }] },
     };
 
     const ask = async (identity: { certPem?: string; keyPem?: string }) => {
@@ -62,7 +59,7 @@ export function transportContract(name: string, make: TransportFactory): void {
       rootCert = identity.rootCertPem;
       transport = await make(temp.path);
       server = new GrpcServer(transport.listener, { certPem: identity.serverCertPem, keyPem: identity.serverKeyPem }, new NullLogger());
-      await server.start(whoAmI);
+      await server.start([whoAmI]);
     });
 
     afterEach(async () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join, posix, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -171,7 +172,7 @@ export function decorators(source: string): { name: string; line: number }[] {
   });
 }
 
-export type Rule = 'domain-imports' | 'ports-imports' | 'no-decorators' | 'no-inversify' | 'app-imports';
+export type Rule = 'domain-imports' | 'ports-imports' | 'no-decorators' | 'no-inversify' | 'app-imports' | 'dev-packages';
 
 export interface Violation {
   readonly rule: Rule;
@@ -182,8 +183,18 @@ export interface Violation {
 const isUnder = (path: string, folder: string) => path.startsWith(`${folder}/`);
 const isCore = (path: string) => isUnder(path, 'src/domain') || isUnder(path, 'src/ports');
 
-/** Checks one source file, given by its repository-relative POSIX path and its text. */
-export function checkSource(path: string, source: string): Violation[] {
+/** The package a bare specifier names (`@scope/name/sub` → `@scope/name`); undefined for relative and `node:` ones. */
+function packageOf(specifier: string): string | undefined {
+  if (specifier.startsWith('.') || specifier.startsWith('node:')) return undefined;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/**
+ * Checks one source file, given by its repository-relative POSIX path and its text.
+ * `runtimePackages`: what an install without dev dependencies has; src may import nothing else.
+ */
+export function checkSource(path: string, source: string, runtimePackages?: ReadonlySet<string>): Violation[] {
   const violations: Violation[] = [];
   const report = (rule: Rule, line: number, detail: string) => violations.push({ rule, where: `${path}:${line}`, detail });
   const layerRule: Rule | undefined = isUnder(path, 'src/domain') ? 'domain-imports' : isUnder(path, 'src/ports') ? 'ports-imports' : undefined;
@@ -199,6 +210,10 @@ export function checkSource(path: string, source: string): Violation[] {
     }
     if (isCore(path) && /^inversify(?:\/|$)|^@inversifyjs\/|^reflect-metadata$/.test(specifier)) {
       report('no-inversify', line, `imports '${specifier}'; bind domain classes in src/app instead`);
+    }
+    const pkg = packageOf(specifier);
+    if (runtimePackages !== undefined && isUnder(path, 'src') && pkg !== undefined && !runtimePackages.has(pkg) && !BUILTINS.has(pkg)) {
+      report('dev-packages', line, `imports '${specifier}', which is not among package.json's dependencies`);
     }
     if (isUnder(path, 'src') && !isUnder(path, 'src/app') && target !== undefined && isUnder(target, 'src/app')) {
       report('app-imports', line, `imports '${specifier}' (${target}); only src/app may depend on the composition root`);
@@ -219,9 +234,13 @@ function sourceFiles(folder: string): string[] {
     .sort();
 }
 
+/** Node's modules imported without `node:`. */
+const BUILTINS = new Set(builtinModules);
+const RUNTIME_PACKAGES = new Set(Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: object }).dependencies));
+
 function violationsOf(rule: Rule, files: readonly string[]): string[] {
   return files
-    .flatMap((file) => checkSource(file, readFileSync(join(ROOT, file), 'utf8')))
+    .flatMap((file) => checkSource(file, readFileSync(join(ROOT, file), 'utf8'), RUNTIME_PACKAGES))
     .filter((violation) => violation.rule === rule)
     .map((violation) => `${violation.where} ${violation.detail}`);
 }
@@ -258,6 +277,11 @@ describe('architecture', () => {
     it('flags inversify and decorators in the core but not TSDoc tags', () => {
       const source = "import { injectable } from 'inversify';\n/** @throws AuthError */\n@injectable()\nexport class A {}\n";
       expect(rulesOf('src/domain/bad.ts', source)).to.have.members(['domain-imports', 'no-inversify', 'no-decorators']);
+    });
+
+    it('flags a source importing a package that is not a runtime dependency, types included', () => {
+      const source = "import type { status } from '@grpc/grpc-js';\nimport pino from 'pino';\nimport { readFileSync } from 'fs';";
+      expect(checkSource('src/adapters/rpc/x.ts', source, new Set(['pino'])).map((violation) => violation.where)).to.deep.equal(['src/adapters/rpc/x.ts:1']);
     });
 
     it('flags an adapter that imports the composition root', () => {
@@ -305,6 +329,13 @@ describe('architecture', () => {
 
     it('nothing outside src/app imports from src/app', () => {
       expect(violationsOf('app-imports', allFiles)).to.deep.equal([]);
+    });
+
+    // grpc-js and proto-loader are the tests' reference client: an install without dev
+    // dependencies must still run both programs.
+    it('src imports only packages of package.json dependencies', () => {
+      expect(RUNTIME_PACKAGES).to.not.include('@grpc/grpc-js');
+      expect(violationsOf('dev-packages', allFiles)).to.deep.equal([]);
     });
   });
 });

@@ -1,15 +1,14 @@
-import { status } from '@grpc/grpc-js';
-import type { PeerCertificate } from 'node:tls';
 import type { AdminPeers } from '../../domain/admin-peers.js';
 import type { AuditPeer } from '../../domain/audit-event.js';
 import { AuthError } from '../../domain/auth-error.js';
 import type { Caller, TransportKind } from '../../domain/caller.js';
-import { UNKNOWN_PEER } from '../../domain/peer.js';
 import type { TrustPolicy } from '../../domain/trust-policy.js';
 import type { Logger } from '../../ports/logger.js';
-import { connectionOfCall, type GuardedConnection } from '../transports/connection-guard.js';
+import type { GuardedConnection } from '../transports/connection-guard.js';
 import { STATUS_FOR } from './auth-error-status.js';
 import { RPC_AUTH_TABLE } from './rpc-auth-table.js';
+import type { RpcCall, WireError } from './rpc-handlers.js';
+import { StatusCode } from './status-code.js';
 
 export interface AdmissionDeps {
   readonly transport: TransportKind;
@@ -19,17 +18,10 @@ export interface AdmissionDeps {
   readonly logger: Logger;
 }
 
-export type AnyCall = { getAuthContext(): { sslPeerCertificate?: PeerCertificate } };
-
 export interface Admitted {
   readonly caller: Caller;
   /** For `adminPeer` methods: the admin, as the audit log names them. */
   readonly admin?: AuditPeer;
-}
-
-export interface WireError {
-  code: status;
-  details: string;
 }
 
 /**
@@ -43,8 +35,7 @@ export class CallAdmission {
 
   constructor(private readonly deps: AdmissionDeps) {}
 
-  async admit(method: string, call: AnyCall): Promise<Admitted> {
-    const connection = connectionOfCall(call);
+  async admit(method: string, connection: GuardedConnection): Promise<Admitted> {
     const caller = this.callerOf(connection);
     const policy = RPC_AUTH_TABLE[method];
     if (policy === undefined) throw new AuthError('not-trusted', `method '${method}' is not available`);
@@ -54,9 +45,26 @@ export class CallAdmission {
     }
     if (policy !== 'allowUntrusted') {
       await this.deps.policy.admit(caller, { bootstrap: policy === 'requiresTrust' });
-      connection?.markTrusted();
+      connection.markTrusted();
     }
     return { caller };
+  }
+
+  /**
+   * Lets the call in, does `work`, and rejects with the status the client is to see (by
+   * `toWire`, by default this class's) whatever fails on the way.
+   */
+  async serve<T>(
+    method: string,
+    call: RpcCall,
+    work: (admitted: Admitted) => Promise<T>,
+    toWire: (error: unknown) => WireError = (error) => this.toWire(method, error),
+  ): Promise<T> {
+    try {
+      return await work(await this.admit(method, call.connection));
+    } catch (error) {
+      throw toWire(error);
+    }
   }
 
   /**
@@ -77,17 +85,16 @@ export class CallAdmission {
       return { code, details: clipped(showPaths ? error.message : withoutPaths(error.message)) };
     }
     logger.error('rpc failed', { method, error: error instanceof Error ? error.stack : String(error) });
-    return { code: status.INTERNAL, details: INTERNAL_DETAILS };
+    return { code: StatusCode.INTERNAL, details: INTERNAL_DETAILS };
   }
 
-  private callerOf(connection: GuardedConnection | undefined): Caller {
-    const known = connection === undefined ? undefined : this.callers.get(connection);
+  private callerOf(connection: GuardedConnection): Caller {
+    const known = this.callers.get(connection);
     if (known !== undefined) return known;
-    const peer = connection?.peer ?? UNKNOWN_PEER;
-    const certificate = connection?.certificate;
+    const { peer, certificate } = connection;
     const transport = this.deps.transport;
     const caller: Caller = certificate === undefined ? { transport, peer } : { transport, peer, certificate };
-    if (connection !== undefined) this.callers.set(connection, caller);
+    this.callers.set(connection, caller);
     return caller;
   }
 }

@@ -1,6 +1,6 @@
-import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { ClientStatus } from '../../domain/client-status.js';
 import type { CallAdmission } from './call-admission.js';
+import type { RpcCall, RpcHandler } from './rpc-handlers.js';
 import { wireTime } from './trust-record-wire.js';
 
 export interface ClientServiceDeps {
@@ -11,12 +11,10 @@ export interface ClientServiceDeps {
 }
 
 /** The `multipassd.Client` handlers: `whoami`, open to untrusted callers (`allowUntrusted`). */
-export function createClientService(deps: ClientServiceDeps): UntypedServiceImplementation {
+export function createClientService(deps: ClientServiceDeps): Readonly<Record<string, RpcHandler>> {
   return {
-    whoami: (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-      deps.admission
-        .admit('Client.whoami', call)
-        .then(async ({ caller }) => {
+    whoami: (_request: unknown, call: RpcCall) =>
+      deps.admission.serve('Client.whoami', call, async ({ caller }) => {
           const report = await deps.status.of(caller);
           const other = report.otherCertificate;
           return {
@@ -36,11 +34,6 @@ export function createClientService(deps: ClientServiceDeps): UntypedServiceImpl
             transport: caller.transport,
             uid: caller.peer.kind === 'unix' ? caller.peer.uid : -1,
           };
-        })
-        .then(
-          (reply) => callback(null, reply),
-          (error: unknown) => callback(deps.admission.toWire('Client.whoami', error)),
-        );
-    },
+      }),
   };
 }

@@ -1,13 +1,16 @@
-import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import type { Server as TlsServer } from 'node:tls';
+import { performServerHandshake, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import { ConnectionLimits } from '../../domain/connection-limits.js';
 import type { Fingerprint } from '../../domain/fingerprint.js';
 import type { Logger } from '../../ports/logger.js';
 import { ClosedConnectionLog } from '../transports/closed-connection-log.js';
-import { DEFAULT_GUARD_SETTINGS, type ConnectionGuardSettings, type ConnectionRegistry } from '../transports/connection-guard.js';
+import { DEFAULT_GUARD_SETTINGS, type ConnectionGuardSettings, type ConnectionRegistry, type GuardedConnection } from '../transports/connection-guard.js';
 import type { Listener } from '../transports/listener.js';
 import { createTlsConnectionServer, destroyConnections, replaceServerIdentity, type ServerTlsIdentity } from '../transports/tls-connection-server.js';
-import { multipassRpcDefinition } from './proto.js';
+import type { ServedService } from './rpc-handlers.js';
+import { respondWithStatus, ServerCall, type ServedMethod } from './server-call.js';
+import { StatusCode } from './status-code.js';
+import { WireCodec } from './wire-codec.js';
 
 export interface GrpcServerOptions {
   readonly guard?: ConnectionGuardSettings;
@@ -16,26 +19,30 @@ export interface GrpcServerOptions {
   readonly isTrusted?: (fingerprint: Fingerprint) => boolean;
   /** Where trusted connections are kept by certificate, to end them when it is removed. */
   readonly registry?: ConnectionRegistry;
-}
-
-/** A service of our own served beside `multipass.Rpc`, on the same listener and TLS front. */
-export interface ExtraService {
-  readonly definition: ServiceDefinition;
-  readonly implementation: UntypedServiceImplementation;
+  /** Every connection is pinged this often; one that does not answer within `keepaliveTimeoutMs` is closed. */
+  readonly keepaliveIntervalMs?: number;
+  readonly keepaliveTimeoutMs?: number;
 }
 
 /**
- * A session that stops reading (a wedged HTTP/2 state, a peer gone without a FIN) would hold
- * its socket forever: grpc-js pings every connection and destroys one that does not answer.
+ * HTTP/2 settings for every session. Node's own limit on what a session may hold in
+ * nghttp2's buffers (10 MB, against a peer that floods frames) is kept, raised enough for a
+ * few requests of gRPC's largest message (4 MiB) at once.
  */
-const KEEPALIVE = { 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000 } as const;
+const SESSION_OPTIONS = { maxSessionMemory: 32 } as const;
+
+const ignore = (): void => undefined;
 
 /**
- * grpc-js behind our own TLS server: grpc-js never sees an unverified client certificate
- * otherwise (DESIGN.md, known facts), so it gets already-decrypted connections injected.
+ * The daemon's gRPC server: gRPC's HTTP/2 mapping served with node:http2 on the connections
+ * our TLS front hands over (the front asks for a client certificate and accepts any, which
+ * the trust check then judges per call). No grpc-js: its server cost more CPU per call than
+ * the whole of this, and the daemon uses none of what it adds (load balancing, interceptors,
+ * compression, channelz). What clients see is what grpc-js's server gives them: the same
+ * status codes and details, trailers-only answers for failures, keepalive pings.
  */
 export class GrpcServer {
-  private readonly grpc = new Server(KEEPALIVE);
+  private readonly methods = new Map<string, ServedMethod>();
   private tls: TlsServer | undefined;
   private readonly closed: ClosedConnectionLog;
 
@@ -48,14 +55,11 @@ export class GrpcServer {
     this.closed = new ClosedConnectionLog(logger);
   }
 
-  async start(service: UntypedServiceImplementation, extra: readonly ExtraService[] = []): Promise<void> {
-    this.grpc.addService(multipassRpcDefinition(), service);
-    for (const { definition, implementation } of extra) this.grpc.addService(definition, implementation);
-    // The TLS is ours, so grpc-js's own layer is plaintext over the decrypted socket.
-    const injector = this.grpc.createConnectionInjector(ServerCredentials.createInsecure());
+  async start(services: readonly ServedService[]): Promise<void> {
+    for (const service of services) this.add(service);
     this.tls = createTlsConnectionServer(
       this.identity,
-      (socket) => injector.injectConnection(socket),
+      (socket, connection) => this.serve(socket, connection),
       {
         settings: this.options.guard ?? DEFAULT_GUARD_SETTINGS,
         limits: this.options.limits ?? new ConnectionLimits(),
@@ -79,9 +83,70 @@ export class GrpcServer {
   }
 
   async stop(): Promise<void> {
-    this.grpc.forceShutdown();
     if (this.tls !== undefined) destroyConnections(this.tls);
     this.closed.flush();
     await this.listener.close();
+  }
+
+  private add({ schema, handlers }: ServedService): void {
+    const codec = new WireCodec(schema);
+    for (const [name, method] of Object.entries(schema.methods)) {
+      const handler = handlers[name];
+      if (handler === undefined) continue;
+      this.methods.set(method.path, {
+        path: method.path,
+        requestStream: method.requestStream,
+        responseStream: method.responseStream,
+        decode: (bytes) => codec.decode(method.requestType, bytes),
+        encode: (reply) => codec.encode(method.responseType, reply),
+        handler,
+      });
+    }
+  }
+
+  /** An HTTP/2 session on a connection whose TLS handshake is done. */
+  private serve(socket: TLSSocket, connection: GuardedConnection): void {
+    const session = performServerHandshake(socket, SESSION_OPTIONS);
+    // A malformed frame ends the session (and its socket); it is not the daemon's error.
+    session.on('error', ignore);
+    session.on('stream', (stream, headers) => this.dispatch(stream, headers, connection));
+    this.keepAlive(session);
+  }
+
+  private dispatch(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, connection: GuardedConnection): void {
+    // Errors end in 'close', which the call reads; unhandled they would be thrown.
+    stream.on('error', ignore);
+    const contentType = headers['content-type'];
+    if (typeof contentType !== 'string' || !contentType.startsWith('application/grpc')) {
+      stream.respond({ ':status': 415 }, { endStream: true });
+      return;
+    }
+    const path = headers[':path'] ?? '';
+    const method = this.methods.get(path);
+    if (method === undefined) {
+      respondWithStatus(stream, { code: StatusCode.UNIMPLEMENTED, details: `The server does not implement the method ${path}` });
+      return;
+    }
+    new ServerCall(stream, method, connection, headers['grpc-timeout']);
+  }
+
+  /**
+   * A session that stops reading (a wedged HTTP/2 state, a peer gone without a FIN) would hold
+   * its socket for ever: every session is pinged, and one that does not answer is destroyed.
+   */
+  private keepAlive(session: ServerHttp2Session): void {
+    const intervalMs = this.options.keepaliveIntervalMs ?? 30_000;
+    const timeoutMs = this.options.keepaliveTimeoutMs ?? 10_000;
+    const interval = setInterval(() => {
+      const timeout = setTimeout(() => session.destroy(), timeoutMs);
+      timeout.unref();
+      const sent = session.ping((error) => {
+        clearTimeout(timeout);
+        if (error !== null) session.destroy();
+      });
+      if (!sent) clearTimeout(timeout);
+    }, intervalMs);
+    interval.unref();
+    session.once('close', () => clearInterval(interval));
   }
 }

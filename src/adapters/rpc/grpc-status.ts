@@ -1,5 +1,6 @@
 import { constants, type IncomingHttpHeaders } from 'node:http2';
 import type { RpcStatusName } from './multipass-client.js';
+import { StatusCode } from './status-code.js';
 
 /**
  * How a gRPC call ended, read as grpc-js reads it (the same codes and details), so that what
@@ -12,26 +13,8 @@ export interface CallStatus {
   readonly connectionError?: Error;
 }
 
-/** By code: gRPC's status names. */
-const STATUS_NAMES: readonly RpcStatusName[] = [
-  'OK',
-  'CANCELLED',
-  'UNKNOWN',
-  'INVALID_ARGUMENT',
-  'DEADLINE_EXCEEDED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED',
-  'FAILED_PRECONDITION',
-  'ABORTED',
-  'OUT_OF_RANGE',
-  'UNIMPLEMENTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-  'DATA_LOSS',
-  'UNAUTHENTICATED',
-];
+/** By code: gRPC's status names (the table's keys are in code order). */
+const STATUS_NAMES = Object.keys(StatusCode) as RpcStatusName[];
 
 const code = (name: RpcStatusName): number => STATUS_NAMES.indexOf(name);
 

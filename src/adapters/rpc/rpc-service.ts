@@ -1,18 +1,11 @@
-import {
-  type ServerDuplexStream,
-  type ServerUnaryCall,
-  type sendUnaryData,
-  type UntypedServiceImplementation,
-} from '@grpc/grpc-js';
 import type { Caller, TransportKind } from '../../domain/caller.js';
 import type { DaemonSettings } from '../../domain/daemon-settings.js';
 import type { TrustPolicy } from '../../domain/trust-policy.js';
 import type { InstanceInventory } from '../../ports/instance-inventory.js';
 import type { Logger } from '../../ports/logger.js';
-import { connectionOfCall } from '../transports/connection-guard.js';
-import { CallAdmission, type AnyCall } from './call-admission.js';
+import { CallAdmission } from './call-admission.js';
 import { CallLog } from './call-log.js';
-import { multipassRpcDefinition } from './proto.js';
+import type { RpcCall, RpcHandler } from './rpc-handlers.js';
 
 export interface RpcServiceDeps {
   readonly transport: TransportKind;
@@ -23,59 +16,31 @@ export interface RpcServiceDeps {
   readonly logger: Logger;
 }
 
-/** What the .proto decodes from an empty message: every field at its default. */
-const defaultRequest = <Req>(method: string): Req =>
-  multipassRpcDefinition()[method]!.requestDeserialize(Buffer.alloc(0)) as Req;
-
 /**
  * The `multipass.Rpc` handlers. Each streaming method reads one request, answers, and puts
  * the outcome in the status, as Multipass's daemon does. Trust is checked in one place
  * (CallAdmission) from RPC_AUTH_TABLE, never in the handlers.
  */
-export function createRpcService(deps: RpcServiceDeps): UntypedServiceImplementation {
+export function createRpcService(deps: RpcServiceDeps): Readonly<Record<string, RpcHandler>> {
   const admission = new CallAdmission(deps);
-  const admitted = async (method: string, call: AnyCall): Promise<Caller> => (await admission.admit(method, call)).caller;
-  const toWire = (method: string, error: unknown) => admission.toWire(method, error);
 
   /**
-   * One request in, replies out, status last: the shape of every streaming Multipass RPC.
-   * Like Multipass's daemon, a stream that ends without a request is served a default one,
-   * and the call's log lines are written before the final replies when the request's
-   * verbosity asks for them.
+   * One request in, replies out, status last: the shape of every streaming Multipass RPC (the
+   * server serves the first request, or a default one when the stream ends without any). The
+   * call's log lines are written before the final replies when the request's verbosity asks
+   * for them.
    */
-  const streaming = <Req, Rep>(
-    method: string,
-    handle: (request: Req, caller: Caller, log: CallLog, call: AnyCall) => Promise<Rep[]>,
-  ) =>
-    (call: ServerDuplexStream<Req, Rep>): void => {
-      let served = false;
-      const serve = (request: Req) => {
-        if (served) return;
-        served = true;
-        admitted(method, call)
-          .then((caller) => {
-            const { verbosity_level: verbosity = 0 } = request as { verbosity_level?: number };
-            const log = new CallLog(deps.logger, method, verbosity, (log_line) => call.write({ log_line } as Rep));
-            return handle(request, caller, log, call);
-          })
-          .then((replies) => {
-            for (const reply of replies) call.write(reply);
-            call.end();
-          })
-          .catch((error: unknown) => call.emit('error', toWire(method, error)));
-      };
-      call.once('data', serve);
-      call.once('end', () => serve(defaultRequest<Req>(method)));
-      call.on('error', () => undefined);
-    };
+  const streaming =
+    <Req, Rep>(method: string, handle: (request: Req, caller: Caller, log: CallLog, call: RpcCall) => Promise<Rep[]>) =>
+    (request: Req, call: RpcCall): Promise<Rep[]> =>
+      admission.serve(method, call, ({ caller }) => {
+        const { verbosity_level: verbosity = 0 } = request as { verbosity_level?: number };
+        const log = new CallLog(deps.logger, method, verbosity, (log_line) => call.write({ log_line }));
+        return handle(request, caller, log, call);
+      });
 
   return {
-    ping: (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-      admitted('ping', call).then(
-        () => callback(null, {}),
-        (error: unknown) => callback(toWire('ping', error)),
-      );
-    },
+    ping: (_request: unknown, call: RpcCall) => admission.serve('ping', call, async () => ({})),
 
     version: streaming('version', async (_request, _caller, log) => {
       log.debug(`Returning version ${deps.version}`);
@@ -124,7 +89,7 @@ export function createRpcService(deps: RpcServiceDeps): UntypedServiceImplementa
 
     authenticate: streaming('authenticate', async (request: { passphrase: string }, caller, _log, call) => {
       await deps.policy.enrol(caller, request.passphrase);
-      connectionOfCall(call)?.markTrusted();
+      call.connection.markTrusted();
       return [];
     }),
   };

@@ -1,10 +1,11 @@
-import { status, type ServerUnaryCall, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { AuditPeer } from '../../domain/audit-event.js';
 import { parseFingerprint, type Fingerprint } from '../../domain/fingerprint.js';
 import type { TrustAdministration } from '../../domain/trust-administration.js';
 import type { CertStore } from '../../ports/cert-store.js';
 import { clientCertificateFromPem } from '../crypto/presented-certificate.js';
-import type { Admitted, CallAdmission, WireError } from './call-admission.js';
+import type { Admitted, CallAdmission } from './call-admission.js';
+import type { RpcCall, RpcHandler, WireError } from './rpc-handlers.js';
+import { StatusCode } from './status-code.js';
 import { trustRecordToWire } from './trust-record-wire.js';
 
 export interface TrustAdminServiceDeps {
@@ -23,7 +24,7 @@ interface SudoField {
 /** A refusal the admin CLI prints as it is. */
 class Refusal extends Error {
   constructor(
-    readonly code: status,
+    readonly code: StatusCode,
     message: string,
   ) {
     super(message);
@@ -37,18 +38,11 @@ class Refusal extends Error {
  * (`adminPeer`: root, the daemon's user or the admin group, by peer credentials); callers
  * are admins, so messages keep the paths they name.
  */
-export function createTrustAdminService(deps: TrustAdminServiceDeps): UntypedServiceImplementation {
+export function createTrustAdminService(deps: TrustAdminServiceDeps): Readonly<Record<string, RpcHandler>> {
   const unary =
     <Req, Rep>(method: string, handle: (request: Req, admitted: Admitted) => Promise<Rep>) =>
-    (call: ServerUnaryCall<Req, Rep>, callback: sendUnaryData<Rep>): void => {
-      deps.admission
-        .admit(`TrustAdmin.${method}`, call)
-        .then((admitted) => handle(call.request, admitted))
-        .then(
-          (reply) => callback(null, reply),
-          (error: unknown) => callback(toWire(method, error)),
-        );
-    };
+    (request: Req, call: RpcCall): Promise<Rep> =>
+      deps.admission.serve(`TrustAdmin.${method}`, call, (admitted) => handle(request, admitted), (error) => toWire(method, error));
   const toWire = (method: string, error: unknown): WireError =>
     error instanceof Refusal ? { code: error.code, details: error.message } : deps.admission.toWire(`TrustAdmin.${method}`, error, { showPaths: true });
 
@@ -61,7 +55,7 @@ export function createTrustAdminService(deps: TrustAdminServiceDeps): UntypedSer
     show: unary('show', async (request: { fingerprint: string }) => {
       const fingerprint = fingerprintOf(request.fingerprint);
       const record = await deps.admin.show(fingerprint);
-      if (record === undefined) throw new Refusal(status.NOT_FOUND, `no trusted certificate has fingerprint ${fingerprint}`);
+      if (record === undefined) throw new Refusal(StatusCode.NOT_FOUND, `no trusted certificate has fingerprint ${fingerprint}`);
       return { certificate: trustRecordToWire(record) };
     }),
 
@@ -70,7 +64,7 @@ export function createTrustAdminService(deps: TrustAdminServiceDeps): UntypedSer
       try {
         certificate = clientCertificateFromPem(request.pem);
       } catch (error) {
-        throw new Refusal(status.INVALID_ARGUMENT, error instanceof Error ? error.message : String(error));
+        throw new Refusal(StatusCode.INVALID_ARGUMENT, error instanceof Error ? error.message : String(error));
       }
       const { fingerprint, pem } = certificate;
       const outcome = await deps.admin.add(
@@ -98,7 +92,7 @@ export function createTrustAdminService(deps: TrustAdminServiceDeps): UntypedSer
 
 function fingerprintOf(text: string): Fingerprint {
   const fingerprint = parseFingerprint(text);
-  if (fingerprint === undefined) throw new Refusal(status.INVALID_ARGUMENT, `'${text}' is not a SHA-256 fingerprint (64 hex digits, colons allowed)`);
+  if (fingerprint === undefined) throw new Refusal(StatusCode.INVALID_ARGUMENT, `'${text}' is not a SHA-256 fingerprint (64 hex digits, colons allowed)`);
   return fingerprint;
 }
 

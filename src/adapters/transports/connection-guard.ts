@@ -1,4 +1,4 @@
-import type { PeerCertificate, TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import type { ClientCertificate } from '../../domain/client-certificate.js';
 import type { ConnectionLimits, UntrustedSlot } from '../../domain/connection-limits.js';
@@ -128,8 +128,6 @@ export class ConnectionRegistry implements OpenConnections {
 }
 
 const byRawSocket = new WeakMap<Socket, GuardedConnection>();
-/** grpc-js hands calls the memoised peer certificate object: it is the key from a call to its connection. */
-const byPeerCertificate = new WeakMap<PeerCertificate, GuardedConnection>();
 
 /** Call for every accepted raw connection. Undefined (and the socket destroyed) when over a cap. */
 export function guardConnection(raw: Socket, deps: ConnectionGuardDeps): GuardedConnection | undefined {
@@ -149,14 +147,4 @@ export function guardConnection(raw: Socket, deps: ConnectionGuardDeps): Guarded
 export function connectionOfTlsSocket(socket: TLSSocket): GuardedConnection | undefined {
   const raw = (socket as unknown as { _parent?: Socket })._parent;
   return raw === undefined ? undefined : byRawSocket.get(raw);
-}
-
-export function rememberPeerCertificate(peer: PeerCertificate, connection: GuardedConnection): void {
-  byPeerCertificate.set(peer, connection);
-}
-
-/** The connection a call came on, when it presented a certificate (calls without one carry no identity). */
-export function connectionOfCall(call: { getAuthContext(): { sslPeerCertificate?: PeerCertificate } }): GuardedConnection | undefined {
-  const peer = call.getAuthContext().sslPeerCertificate;
-  return peer === undefined ? undefined : byPeerCertificate.get(peer);
 }

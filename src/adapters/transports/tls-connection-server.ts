@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { Logger } from '../../ports/logger.js';
-import { connectionOfTlsSocket, guardConnection, rememberPeerCertificate, type ConnectionGuardDeps } from './connection-guard.js';
+import { connectionOfTlsSocket, guardConnection, type ConnectionGuardDeps, type GuardedConnection } from './connection-guard.js';
 import { identifyPeer } from './peer-identity.js';
 
 const openConnections = new WeakMap<Server, Set<Socket>>();
@@ -31,12 +31,12 @@ export function replaceServerIdentity(server: Server, identity: ServerTlsIdentit
 /**
  * The TLS front of the daemon. It asks every client for a certificate but accepts any
  * (self-signed client certificates are the point), then hands the decrypted connection to
- * grpc-js. Every connection is guarded from accept (caps per peer and in total, deadlines
+ * the gRPC server with the connection's guard. Every connection is guarded from accept (caps per peer and in total, deadlines
  * until it is trusted); plaintext or broken handshakes are dropped, never a crash.
  */
 export function createTlsConnectionServer(
   identity: ServerTlsIdentity,
-  inject: (socket: TLSSocket) => void,
+  serve: (socket: TLSSocket, connection: GuardedConnection) => void,
   guard: ConnectionGuardDeps,
   logger: Logger,
 ): Server {
@@ -57,11 +57,16 @@ export function createTlsConnectionServer(
     socket.once('close', () => connections.delete(socket));
   });
   openConnections.set(server, connections);
-  // Inject only now: http2 waits for events a server-side TLSSocket emits after the handshake.
+  // Served only now: http2 waits for events a server-side TLSSocket emits after the handshake.
   server.on('secureConnection', (socket: TLSSocket) => {
     const connection = connectionOfTlsSocket(socket);
     if (connection === undefined) {
       socket.destroy();
+      return;
+    }
+    // gRPC is HTTP/2 only; a client that did not ask for it (or asked for HTTP/1.1) is not one.
+    if (socket.alpnProtocol !== 'h2') {
+      connection.close('handshake-failed');
       return;
     }
     let identified;
@@ -74,7 +79,6 @@ export function createTlsConnectionServer(
     }
     connection.handshakeDone(identified?.certificate);
     if (identified !== undefined) {
-      rememberPeerCertificate(identified.peer, connection);
       if (identified.certificate.notAfter.getTime() < Date.now() && guard.isTrusted(identified.certificate.fingerprint)) {
         logger.info('a trusted client presents an expired certificate; it stays trusted (pinned, as in Multipass)', {
           fingerprint: identified.certificate.fingerprint,
@@ -82,7 +86,7 @@ export function createTlsConnectionServer(
         });
       }
     }
-    inject(socket);
+    serve(socket, connection);
   });
   server.on('tlsClientError', (error, socket) => {
     logger.debug('refused a connection that failed the TLS handshake', { error: error.message });

@@ -13,7 +13,7 @@ import { statusOfTrailers } from '../../../src/adapters/rpc/grpc-status.js';
 import { createGrpcClient } from '../../../src/adapters/rpc/grpc-multipass-client.js';
 import { RpcFailure, type MultipassClient } from '../../../src/adapters/rpc/multipass-client.js';
 import { MULTIPASS_WIRE } from '../../../src/adapters/rpc/multipass-wire-schema.js';
-import { multipassRpcDefinition } from '../../../src/adapters/rpc/proto.js';
+import { multipassRpcDefinition } from '../../support/grpc-js-definitions.js';
 import { CLIENT_WIRE } from '../../../src/adapters/rpc/multipassd-wire-schema.js';
 import { WireClient } from '../../../src/adapters/rpc/wire-client.js';
 import { WireCodec } from '../../../src/adapters/rpc/wire-codec.js';

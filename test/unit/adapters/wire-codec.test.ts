@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { MULTIPASS_WIRE } from '../../../src/adapters/rpc/multipass-wire-schema.js';
 import { CLIENT_WIRE, TRUST_ADMIN_WIRE } from '../../../src/adapters/rpc/multipassd-wire-schema.js';
-import { clientServiceDefinition, multipassRpcDefinition, trustAdminDefinition } from '../../../src/adapters/rpc/proto.js';
+import { clientServiceDefinition, multipassRpcDefinition, trustAdminDefinition } from '../../support/grpc-js-definitions.js';
 import { WireCodec } from '../../../src/adapters/rpc/wire-codec.js';
 import type { WireField, WireSchema } from '../../../src/adapters/rpc/wire-schema.js';
 import { REPO_ROOT } from '../../support/binaries.js';
