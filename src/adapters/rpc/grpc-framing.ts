@@ -34,4 +34,9 @@ export class MessageFramer {
   get partial(): boolean {
     return this.pending.length > 0;
   }
+
+  /** How many bytes wait for the rest of their message. */
+  get pendingBytes(): number {
+    return this.pending.length;
+  }
 }

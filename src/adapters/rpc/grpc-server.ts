@@ -7,6 +7,7 @@ import { ClosedConnectionLog } from '../transports/closed-connection-log.js';
 import { DEFAULT_GUARD_SETTINGS, type ConnectionGuardSettings, type ConnectionRegistry, type GuardedConnection } from '../transports/connection-guard.js';
 import type { Listener } from '../transports/listener.js';
 import { createTlsConnectionServer, destroyConnections, replaceServerIdentity, type ServerTlsIdentity } from '../transports/tls-connection-server.js';
+import { ByteBudget } from './byte-budget.js';
 import type { ServedService } from './rpc-handlers.js';
 import { respondWithStatus, ServerCall, type ServedMethod } from './server-call.js';
 import { StatusCode } from './status-code.js';
@@ -19,17 +20,27 @@ export interface GrpcServerOptions {
   readonly isTrusted?: (fingerprint: Fingerprint) => boolean;
   /** Where trusted connections are kept by certificate, to end them when it is removed. */
   readonly registry?: ConnectionRegistry;
+  /**
+   * Bytes of requests not yet whole that the calls of one connection, and of all connections,
+   * may hold at once; a call that goes over is refused (RESOURCE_EXHAUSTED).
+   */
+  readonly maxPendingRequestBytesPerConnection?: number;
+  readonly maxPendingRequestBytes?: number;
   /** Every connection is pinged this often; one that does not answer within `keepaliveTimeoutMs` is closed. */
   readonly keepaliveIntervalMs?: number;
   readonly keepaliveTimeoutMs?: number;
 }
 
 /**
- * HTTP/2 settings for every session. Node's own limit on what a session may hold in
- * nghttp2's buffers (10 MB, against a peer that floods frames) is kept, raised enough for a
- * few requests of gRPC's largest message (4 MiB) at once.
+ * HTTP/2 settings for every session. What a session may hold in nghttp2's buffers (Node's
+ * limit against a peer that floods frames) is raised from 10 to 32 MB, enough for a few
+ * requests of gRPC's largest message (4 MiB) at once; streams at once are capped, where
+ * grpc-js sets no cap, so that one connection cannot open thousands of calls.
  */
-const SESSION_OPTIONS = { maxSessionMemory: 32 } as const;
+const SESSION_OPTIONS = { maxSessionMemory: 32, settings: { maxConcurrentStreams: 128 } } as const;
+/** Two requests of gRPC's largest message per connection; 16 of them in all. */
+const PENDING_PER_CONNECTION = 8 * 1024 * 1024 + 10;
+const PENDING_IN_ALL = 64 * 1024 * 1024;
 
 const ignore = (): void => undefined;
 
@@ -45,6 +56,7 @@ export class GrpcServer {
   private readonly methods = new Map<string, ServedMethod>();
   private tls: TlsServer | undefined;
   private readonly closed: ClosedConnectionLog;
+  private readonly pending: ByteBudget;
 
   constructor(
     private readonly listener: Listener,
@@ -53,6 +65,7 @@ export class GrpcServer {
     private readonly options: GrpcServerOptions = {},
   ) {
     this.closed = new ClosedConnectionLog(logger);
+    this.pending = new ByteBudget(options.maxPendingRequestBytes ?? PENDING_IN_ALL);
   }
 
   async start(services: readonly ServedService[]): Promise<void> {
@@ -109,11 +122,12 @@ export class GrpcServer {
     const session = performServerHandshake(socket, SESSION_OPTIONS);
     // A malformed frame ends the session (and its socket); it is not the daemon's error.
     session.on('error', ignore);
-    session.on('stream', (stream, headers) => this.dispatch(stream, headers, connection));
+    const budget = new ByteBudget(this.options.maxPendingRequestBytesPerConnection ?? PENDING_PER_CONNECTION, this.pending);
+    session.on('stream', (stream, headers) => this.dispatch(stream, headers, connection, budget));
     this.keepAlive(session);
   }
 
-  private dispatch(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, connection: GuardedConnection): void {
+  private dispatch(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, connection: GuardedConnection, budget: ByteBudget): void {
     // Errors end in 'close', which the call reads; unhandled they would be thrown.
     stream.on('error', ignore);
     const contentType = headers['content-type'];
@@ -127,7 +141,7 @@ export class GrpcServer {
       respondWithStatus(stream, { code: StatusCode.UNIMPLEMENTED, details: `The server does not implement the method ${path}` });
       return;
     }
-    new ServerCall(stream, method, connection, headers['grpc-timeout']);
+    new ServerCall(stream, method, connection, headers['grpc-timeout'], budget);
   }
 
   /**

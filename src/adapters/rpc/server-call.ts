@@ -1,5 +1,6 @@
 import type { ServerHttp2Stream } from 'node:http2';
 import type { GuardedConnection } from '../transports/connection-guard.js';
+import type { ByteBudget } from './byte-budget.js';
 import { frame, MessageFramer } from './grpc-framing.js';
 import { isWireError, type RpcCall, type RpcHandler, type WireError } from './rpc-handlers.js';
 import { StatusCode } from './status-code.js';
@@ -38,6 +39,8 @@ const MS_PER_UNIT: Readonly<Record<string, number>> = { H: 3_600_000, M: 60_000,
  */
 export class ServerCall implements RpcCall {
   private framer: MessageFramer | undefined = new MessageFramer();
+  /** What the framer holds, as taken from the connection's budget. */
+  private held = 0;
   private request: unknown;
   private received = false;
   private started = false;
@@ -50,6 +53,7 @@ export class ServerCall implements RpcCall {
     private readonly method: ServedMethod,
     readonly connection: GuardedConnection,
     timeout: string | string[] | undefined,
+    private readonly budget: ByteBudget,
   ) {
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.once('end', () => this.onEnd());
@@ -76,6 +80,10 @@ export class ServerCall implements RpcCall {
       this.fail({ code: error instanceof RangeError ? StatusCode.RESOURCE_EXHAUSTED : StatusCode.UNIMPLEMENTED, details });
       return;
     }
+    if (!this.holdPending()) {
+      this.fail({ code: StatusCode.RESOURCE_EXHAUSTED, details: 'Too much request data in flight on this connection' });
+      return;
+    }
     for (const message of messages) {
       if (this.received) {
         if (!this.method.requestStream) this.fail({ code: StatusCode.UNIMPLEMENTED, details: `Received a second request message for server streaming method ${this.method.path}` });
@@ -85,7 +93,7 @@ export class ServerCall implements RpcCall {
       const request = this.decoded(message);
       if (request === undefined) return;
       if (this.method.requestStream) {
-        this.framer = undefined;
+        this.dropFramer();
         this.run(request);
         return;
       }
@@ -109,7 +117,7 @@ export class ServerCall implements RpcCall {
 
   private run(request: unknown): void {
     this.started = true;
-    this.framer = undefined;
+    this.dropFramer();
     this.method.handler(request as never, this).then(
       (result) => this.succeed(result),
       (error: unknown) =>
@@ -163,8 +171,24 @@ export class ServerCall implements RpcCall {
   /** Nothing more is read or sent for this call. */
   private settle(): void {
     this.finished = true;
-    this.framer = undefined;
+    this.dropFramer();
     if (this.deadline !== undefined) clearTimeout(this.deadline);
+  }
+
+  /**
+   * Takes what the framer now holds from the budget; false when that is over it. Requests
+   * that arrive whole hold nothing: only a request cut across reads does, until it is whole.
+   */
+  private holdPending(): boolean {
+    const pending = this.framer?.pendingBytes ?? 0;
+    const within = this.budget.change(pending - this.held);
+    this.held = pending;
+    return within;
+  }
+
+  private dropFramer(): void {
+    this.framer = undefined;
+    this.holdPending();
   }
 
   private decoded(message: Buffer): unknown {

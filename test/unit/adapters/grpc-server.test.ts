@@ -230,6 +230,31 @@ describe('GrpcServer (gRPC over node:http2)', () => {
     expect(Date.now() - started).to.be.below(5000);
   });
 
+  it('refuses a call once the requests not yet whole on its connection pass the budget, and takes back what a cancelled call held', async () => {
+    await serve({ ping: async () => ({}) }, { maxPendingRequestBytesPerConnection: 64 * 1024 });
+    /** A ping whose message announces 1 MiB and sends `bytes` of it: held, never whole. */
+    const partial = (bytes: number) => {
+      const stream = session().request({ ':method': 'POST', ':path': '/multipass.Rpc/ping', 'content-type': 'application/grpc' });
+      stream.on('error', () => undefined);
+      const answered = new Promise<IncomingHttpHeaders | 'no answer'>((resolve) => {
+        stream.on('response', resolve);
+        setTimeout(() => resolve('no answer'), 500);
+      });
+      stream.write(Buffer.concat([Buffer.from([0, 0, 0x10, 0, 0]), Buffer.alloc(bytes)]));
+      return { stream, answered };
+    };
+    const first = partial(30_000);
+    const second = partial(30_000);
+    expect(await first.answered).to.equal('no answer');
+    expect(await second.answered).to.equal('no answer');
+    const third = partial(30_000);
+    const refused = await third.answered;
+    expect(refused).to.not.equal('no answer');
+    expect(refused).to.include({ 'grpc-status': String(StatusCode.RESOURCE_EXHAUSTED), 'grpc-message': encodeURI('Too much request data in flight on this connection') });
+    await new Promise<void>((resolve) => first.stream.close(0x8, resolve));
+    expect(await partial(30_000).answered, 'what the cancelled call held was given back').to.equal('no answer');
+  });
+
   it('drops whatever a client sends after the request a streaming method serves', async () => {
     let served = false;
     await serve({
