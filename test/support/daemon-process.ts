@@ -19,13 +19,15 @@ export interface DaemonStartOptions {
   readonly dataDir: string;
   readonly args?: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
+  /** Node's own options, before the script. */
+  readonly nodeArgs?: readonly string[];
 }
 
 const READY = /is listening on (\S+)/;
 
 /** Runs the built `multipassd` and waits for its "listening" line. */
 export function startDaemonProcess(options: DaemonStartOptions): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, [MULTIPASSD_BIN, '--data-dir', options.dataDir, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MULTIPASSD_BIN, '--data-dir', options.dataDir, ...(options.args ?? [])], {
     env: { ...cleanEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { MULTIPASS_BIN } from '../../support/binaries.js';
+import { ModuleLoadLog, type Loaded } from '../../support/module-load-log.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 
 const run = promisify(execFile);
@@ -17,39 +18,6 @@ const DAEMON_CLIENT = chunk('daemon-client');
 const X509 = chunk('x509-keys');
 const SHARED = chunk('chunk');
 
-const HOOKS = `
-import { appendFileSync } from 'node:fs';
-let log;
-export async function initialize(data) { log = data.log; }
-export async function resolve(specifier, context, next) {
-  const result = await next(specifier, context);
-  appendFileSync(log, 'import ' + result.url + '\\n');
-  return result;
-}
-`;
-// Module loading is seen by the hook (import) and the CommonJS cache (require); file reads by
-// wrapping fs, to see that no .proto is read.
-const REGISTER = `
-import { appendFileSync } from 'node:fs';
-import fs from 'node:fs';
-import { createRequire, register, syncBuiltinESMExports } from 'node:module';
-const log = process.env.IMPORT_LOG;
-register('./hooks.mjs', import.meta.url, { data: { log } });
-const note = (what, path) => appendFileSync(log, what + ' ' + String(path) + '\\n');
-const readFileSync = fs.readFileSync;
-fs.readFileSync = function (path, ...rest) { note('read', path); return readFileSync.call(this, path, ...rest); };
-const readFile = fs.promises.readFile;
-fs.promises.readFile = function (path, ...rest) { note('read', path); return readFile.call(this, path, ...rest); };
-syncBuiltinESMExports();
-process.on('exit', () => { for (const path of Object.keys(createRequire(import.meta.url).cache)) note('require', path); });
-`;
-
-interface Loaded {
-  /** Modules by URL (`file:` or `node:`), imported or required. */
-  readonly modules: string[];
-  readonly reads: string[];
-}
-
 /**
  * Runs the built CLI as the bin entry does, recording every module it loads and every file it
  * reads through fs. The CLI is a fresh process per command, so what it loads is most of its
@@ -60,27 +28,23 @@ describe('multipass start-up', function () {
   this.timeout(20000);
   let temp: ReturnType<typeof makeTempDir>;
 
+  let log: ModuleLoadLog;
+
   const loadedBy = async (...args: string[]): Promise<Loaded> => {
-    const log = join(temp.path, 'imports.log');
-    writeFileSync(log, '');
     const env = {
       PATH: process.env.PATH,
       HOME: join(temp.path, 'home'),
-      IMPORT_LOG: log,
+      ...log.env,
       MULTIPASS_SERVER_ADDRESS: `unix:${join(temp.path, 'no-daemon-here')}`,
       MULTIPASS_ROOT_CERT: join(temp.path, 'root.pem'),
     };
-    await run(process.execPath, ['--import', join(temp.path, 'register.mjs'), MULTIPASS_BIN, ...args], { env }).catch(
+    await run(process.execPath, [...log.nodeArgs, MULTIPASS_BIN, ...args], { env }).catch(
       (error: { code?: number }) => {
         // A failing command is fine here; only what it loaded matters.
         if (typeof error.code !== 'number') throw error;
       },
     );
-    const lines = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '');
-    const after = (prefix: string) => lines.filter((line) => line.startsWith(prefix)).map((line) => line.slice(prefix.length));
-    const required = after('require ').map((path) => pathToFileURL(path).href);
-    const modules = new Set([...after('import '), ...required].filter((url) => !url.endsWith('/register.mjs')));
-    return { modules: [...modules], reads: after('read ') };
+    return log.loaded();
   };
 
   const files = (loaded: Loaded) => loaded.modules.filter((url) => url.startsWith('file:'));
@@ -88,8 +52,7 @@ describe('multipass start-up', function () {
 
   beforeEach(() => {
     temp = makeTempDir();
-    writeFileSync(join(temp.path, 'hooks.mjs'), HOOKS);
-    writeFileSync(join(temp.path, 'register.mjs'), REGISTER);
+    log = new ModuleLoadLog(temp.path);
     writeFileSync(join(temp.path, 'root.pem'), 'not a certificate');
   });
   afterEach(() => temp.remove());
