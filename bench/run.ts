@@ -28,6 +28,7 @@ const IN_FLIGHT = 32;
 const STORE_SIZE = 5000;
 const START_UP_SIZES = [1, 10_000, 100_000];
 const BARE_SERVER = fileURLToPath(new URL('./bare-grpc-server.js', import.meta.url));
+const BARE_HTTP2_SERVER = fileURLToPath(new URL('./bare-http2-server.js', import.meta.url));
 
 interface PerCall {
   /** The server process's CPU per call, µs. */
@@ -94,14 +95,22 @@ async function perCallRows(table: BenchTable, dir: string, corpus: CertificateCo
     const bare = await startBareServer(transport === 'unix' ? `unix:${join(dir, 'percall', 'bare.sock')}` : '127.0.0.1:0', dataDir);
     const client = wireClient(daemon.address, rootCert, { certPem: corpus.client.pem, keyPem: corpus.client.keyPem });
     const bareClient = wireClient(bare.address, rootCert);
+    const h2 = await startAddressPrintingServer('bare node:http2 server', process.execPath, [
+      BARE_HTTP2_SERVER,
+      transport === 'unix' ? `unix:${join(dir, 'percall', 'h2.sock')}` : '127.0.0.1:0',
+      ...serverKeyPair(dataDir),
+      pemCertStorePath(dataDir),
+    ]);
+    const h2Client = wireClient(h2.address, rootCert, { certPem: corpus.client.pem, keyPem: corpus.client.keyPem });
     const cpp = transport === 'unix' ? await startCppComparison(cppBuild, join(dir, 'percall', 'cpp.sock'), dataDir, rootCert, corpus) : undefined;
     try {
       if ((await wirePing(client)).code !== status.OK) throw new Error('bench client is not trusted');
       // Alternating rounds, keeping each server's best: the first pays for compiling the client's code.
-      const rounds = { ours: [] as PerCall[], bare: [] as PerCall[], cpp: [] as PerCall[] };
+      const rounds = { ours: [] as PerCall[], bare: [] as PerCall[], h2: [] as PerCall[], cpp: [] as PerCall[] };
       for (let round = 0; round < 2; round += 1) {
         rounds.ours.push(await pingLoad(client, daemon.child.pid!));
         rounds.bare.push(await pingLoad(bareClient, bare.child.pid!));
+        rounds.h2.push(await pingLoad(h2Client, h2.child.pid!));
         if (cpp !== undefined) rounds.cpp.push(await pingLoad(cpp.client, cpp.server.child.pid!));
       }
       const ours = best(rounds.ours);
@@ -109,6 +118,8 @@ async function perCallRows(table: BenchTable, dir: string, corpus: CertificateCo
       console.log(`${transport}: daemon ${ours.cpuMicros.toFixed(0)} µs server CPU/call, ${ours.rps.toFixed(0)} calls/s; bare grpc-js ${theirs.cpuMicros.toFixed(0)} µs, ${theirs.rps.toFixed(0)} calls/s`);
       table.add(`${transport}: server CPU per call, daemon`, ours.cpuMicros, 'µs', `${ratio(ours.cpuMicros, theirs.cpuMicros)} bare grpc-js TLS (${theirs.cpuMicros.toFixed(0)} µs); goal ≤ 1.0×`);
       table.add(`${transport}: calls per second, daemon`, ours.rps, 'calls/s', `bare grpc-js TLS: ${theirs.rps.toFixed(0)}`);
+      const floor = best(rounds.h2);
+      table.add(`${transport}: server CPU per call, bare node:http2 TLS`, floor.cpuMicros, 'µs', `daemon / it: ${ratio(ours.cpuMicros, floor.cpuMicros)}; ${floor.rps.toFixed(0)} calls/s`);
       if (transport === 'unix') cppRows(table, ours, cppBuild, rounds.cpp);
       if (transport === 'unix') {
         const stranger = await makeTestCertificate('stranger');
@@ -122,6 +133,8 @@ async function perCallRows(table: BenchTable, dir: string, corpus: CertificateCo
     } finally {
       client.close();
       bareClient.close();
+      h2Client.close();
+      h2.child.kill('SIGTERM');
       cpp?.client.close();
       await daemon.stop();
       bare.child.kill('SIGTERM');

@@ -40,8 +40,13 @@ const commands = [
   ImportMultipassCommand,
   ServiceInstallCommand,
 ];
-for (const command of commands) cli.register(command);
+const argv = process.argv.slice(2);
+// Starting the daemon (no command word, no help) needs only its own command: clipanion builds
+// its parser from every registered command at each run, which is a share of start-up.
+const commandWords = new Set(commands.flatMap((command) => command.paths?.map((path) => path[0]) ?? []));
+const startsTheDaemon = !argv.some((arg) => commandWords.has(arg) || arg === 'help' || arg === '-h' || arg === '--help' || arg === '--version');
+for (const command of startsTheDaemon ? [StartCommand] : commands) cli.register(command);
 cli.register(Builtins.HelpCommand);
 cli.register(Builtins.VersionCommand);
 ignoreClosedReader(process.stdout, process.stderr);
-process.exitCode = await runDaemonCli(cli, process.argv.slice(2), commands);
+process.exitCode = await runDaemonCli(cli, argv, commands);
