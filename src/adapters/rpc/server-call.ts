@@ -1,4 +1,4 @@
-import type { ServerHttp2Stream } from 'node:http2';
+import { constants, type ServerHttp2Stream } from 'node:http2';
 import type { GuardedConnection } from '../transports/connection-guard.js';
 import type { ByteBudget } from './byte-budget.js';
 import { frame, MessageFramer } from './grpc-framing.js';
@@ -26,6 +26,7 @@ const WAIT_FOR_TRAILERS = { waitForTrailers: true } as const;
 const END_STREAM = { endStream: true } as const;
 const OK_TRAILERS = { 'grpc-status': '0', 'grpc-message': 'OK' } as const;
 const EMPTY = Buffer.alloc(0);
+const INTERNAL_ERROR: WireError = { code: StatusCode.INTERNAL, details: 'internal error; see the multipassd log' };
 /** gRPC's timeout header: up to 8 digits and a unit (hours to nanoseconds). */
 const TIMEOUT = /^(\d{1,8})\s*([HMSmun])$/;
 const MS_PER_UNIT: Readonly<Record<string, number>> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001 };
@@ -118,11 +119,20 @@ export class ServerCall implements RpcCall {
   private run(request: unknown): void {
     this.started = true;
     this.dropFramer();
-    this.method.handler(request as never, this).then(
-      (result) => this.succeed(result),
-      (error: unknown) =>
-        this.fail(isWireError(error) ? error : { code: StatusCode.INTERNAL, details: 'internal error; see the multipassd log' }),
-    );
+    let answer: Promise<unknown>;
+    try {
+      answer = this.method.handler(request as never, this);
+    } catch (error) {
+      answer = Promise.reject(error);
+    }
+    answer
+      .then(
+        (result) => this.succeed(result),
+        (error: unknown) => this.fail(isWireError(error) ? error : INTERNAL_ERROR),
+      )
+      // A reply that cannot be sent (a streaming handler that did not return its replies)
+      // ends this call, never the daemon.
+      .catch(() => this.abandon());
   }
 
   private succeed(result: unknown): void {
@@ -147,6 +157,16 @@ export class ServerCall implements RpcCall {
     }
     this.settle();
     respondWithStatus(this.stream, error);
+  }
+
+  /** After a failure to send the outcome: INTERNAL if that can still be said, else the stream is reset. */
+  private abandon(): void {
+    try {
+      if (!this.finished) this.fail(INTERNAL_ERROR);
+      else if (!this.gone()) this.stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+    } catch {
+      this.stream.destroy();
+    }
   }
 
   /** Ends the call with `trailers` after the headers (and `last`, one more message). */

@@ -172,7 +172,16 @@ describe('GrpcServer (gRPC over node:http2)', () => {
         rpc.write({ log_line: 'before the failure' });
         throw new Error('/var/lib/secret is on fire');
       },
+      // Handlers that break their contract: a streaming one without a list of replies, one that throws at once.
+      list: async () => 42,
+      keys: () => {
+        throw new Error('not even a promise');
+      },
     });
+    for (const method of ['list', 'keys']) {
+      const answer = await call(`/multipass.Rpc/${method}`, [frame(Buffer.alloc(0))]);
+      expect(answer, method).to.deep.include({ code: StatusCode.INTERNAL, details: 'internal error; see the multipassd log' });
+    }
     expect(await call('/multipass.Rpc/ping', [pingRequest()])).to.deep.include({ code: StatusCode.UNAUTHENTICATED, details: 'who are you?\n\ufffd 100%', trailersOnly: true });
     const failed = await call('/multipass.Rpc/version', [versionRequest(0)]);
     expect(failed).to.deep.include({ code: StatusCode.INTERNAL, details: 'internal error; see the multipassd log', trailersOnly: false });
