@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { Fingerprint } from '../../src/domain/fingerprint.js';
 import { certificatesOf } from '../support/fakes/certificates-of.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -215,6 +216,42 @@ describe('SqliteCertStore specifics', () => {
     await reopened.remove(a.fingerprint);
     await reopened.add(trusted(b));
     expect([reopened.size(), reopened.contains(a.fingerprint), reopened.contains(b.fingerprint)]).to.deep.equal([1, false, true]);
+  });
+
+  // Each alone: the load reads every row of the right shape in one text, checked at once, so
+  // one odd row among good ones must be caught by that check, not only by another row's.
+  for (const [what, odd] of [
+    ['in upper case', (cert: TestCertificate) => cert.fingerprint.toUpperCase()],
+    ['with one upper-case digit', (cert: TestCertificate) => cert.fingerprint.replace(/[a-f]/, (letter) => letter.toUpperCase())],
+    ['with a letter that is not a hex digit', (cert: TestCertificate) => `g${cert.fingerprint.slice(1)}`],
+    ['as a blob of the digest', (cert: TestCertificate) => Buffer.from(cert.fingerprint, 'hex')],
+    ['as a blob of the hex text', (cert: TestCertificate) => Buffer.from(cert.fingerprint)],
+    ['of 63 digits', (cert: TestCertificate) => cert.fingerprint.slice(1)],
+    ['as NULL', () => null],
+  ] as const) {
+    it(`skips with a warning a row whose fingerprint is ${what}, among rows that are well formed`, async () => {
+      const store = await harness.create();
+      await store.addAll([trusted(a), trusted(b)]);
+      const value = odd(c);
+      withRawDatabase(harness.filePath, (db) => db.prepare("INSERT INTO trusted_certificates (fingerprint, pem, added_at) VALUES (?, ?, 'now')").run(value, c.pem));
+      const reopened = await harness.reopen();
+      expect(reopened.fault()).to.equal(undefined);
+      expect([reopened.size(), ...[a, b, c].map((cert) => reopened.contains(cert.fingerprint))]).to.deep.equal([2, true, true, false]);
+      if (typeof value === 'string') expect(reopened.contains(value as Fingerprint), 'not trusted under its own spelling either').to.equal(false);
+      expect(harness.logger.lines.filter((line) => line.level === 'warn' && String(line.message).includes('64 lowercase hex'))).to.have.length(1);
+    });
+  }
+
+  it('reads a store of many certificates and one with none alike: every well-formed row trusted, nothing warned', async () => {
+    const pool = (await testCertificatePool(43)).slice(3);
+    const store = await harness.create();
+    expect(store.size()).to.equal(0);
+    await store.addAll(pool.map(trusted));
+    const reopened = await harness.reopen();
+    expect(reopened.size()).to.equal(pool.length);
+    for (const cert of pool) expect(reopened.contains(cert.fingerprint), cert.fingerprint).to.equal(true);
+    expect(reopened.contains(a.fingerprint), 'one not added').to.equal(false);
+    expect(harness.logger.lines.filter((line) => line.level === 'warn')).to.deep.equal([]);
   });
 
   it("reloads on refresh only after another connection committed, not for its own writes or when nothing changed", async () => {

@@ -39,8 +39,10 @@ interface RecordRow extends Row {
 type RecordValues = [string, string, number | null, string | null, string | null, string | null];
 type InsertValues = [string, string, ...RecordValues];
 
-/** The shape of a fingerprint, in SQL: 64 characters of text (whether they are lowercase hex is checked in reload). */
+/** The shape of a fingerprint, in SQL: 64 characters of text (whether they are lowercase hex is checked in readDigests). */
 const SHAPED = "typeof(fingerprint) = 'text' AND length(fingerprint) = 64";
+/** The fingerprints of that shape, joined into one text (NULL when there is none). */
+const JOINED = `group_concat(fingerprint, '') FILTER (WHERE ${SHAPED})`;
 
 const statements = (db: SqliteDatabase) => ({
   insert: db.prepare<InsertValues>(
@@ -49,12 +51,14 @@ const statements = (db: SqliteDatabase) => ({
   ),
   delete: db.prepare<[string]>('DELETE FROM trusted_certificates WHERE fingerprint = ?'),
   // The index holds fingerprints only: what the trust check needs, and all that is read at
-  // start. SQLite joins those of the right shape into one hex text (one string to make, not
-  // one per row) that becomes a FingerprintTable; checking each row's digits in SQL (GLOB)
-  // would cost more than the whole read, so the text is checked at once (see reload).
-  // One scan: the joined text, and how many rows are not of the shape (read apart only then).
-  fingerprints: db.prepare<[], { joined: string | null; misshapen: number }>(
-    `SELECT group_concat(CASE WHEN ${SHAPED} THEN fingerprint END, '') AS joined, count(*) - count(CASE WHEN ${SHAPED} THEN 1 END) AS misshapen FROM trusted_certificates`,
+  // start. SQLite joins those of the right shape into one hex text and decodes it (`unhex`)
+  // into the digests' bytes, which become a FingerprintTable: no string per row, nor one of
+  // the whole text, reaches JavaScript. Checking each row's digits in SQL (GLOB) would cost
+  // more than the whole read, so the joined text is checked at once: `unhex` gives NULL for
+  // any character that is not a hex digit, and `lowercase` rules out the digits A-F, which
+  // `unhex` accepts (SQLite computes the aggregate once for its three uses). See readDigests.
+  fingerprints: db.prepare<[], { digests: Buffer | null; joined: number; lowercase: number | null; rows: number }>(
+    `SELECT unhex(${JOINED}) AS digests, ${JOINED} IS NOT NULL AS joined, ${JOINED} = lower(${JOINED}) AS lowercase, count(*) AS rows FROM trusted_certificates`,
   ),
   misshapen: db.prepare<[], unknown>(`SELECT fingerprint FROM trusted_certificates WHERE NOT (${SHAPED})`).pluck(),
   everyFingerprint: db.prepare<[], unknown>('SELECT fingerprint FROM trusted_certificates').pluck(),
@@ -228,21 +232,7 @@ export class SqliteCertStore implements CertStore {
   /** Reads the whole table; `data_version` first, so a commit landing in between only causes one more reload. */
   private reload(connection: Connection): void {
     const version = connection.dataVersion.get() as number;
-    const { joined, misshapen } = connection.fingerprints.get()!;
-    const hex = joined ?? '';
-    let bytes = Buffer.from(hex, 'hex');
-    // Decoding stops at the first character that is not hex, and encoding gives lowercase: the
-    // round trip is exact only when every fingerprint is 64 lowercase hex digits.
-    let odd: unknown[] = misshapen > 0 ? connection.misshapen.all() : [];
-    if (bytes.toString('hex') !== hex) {
-      const valid: string[] = [];
-      odd = [];
-      for (const fingerprint of connection.everyFingerprint.iterate()) {
-        if (typeof fingerprint === 'string' && isFingerprint(fingerprint)) valid.push(fingerprint);
-        else odd.push(fingerprint);
-      }
-      bytes = Buffer.from(valid.join(''), 'hex');
-    }
+    const { bytes, odd } = readDigests(connection);
     for (const fingerprint of odd) {
       this.logger.warn(`skipped a row of '${this.filePath}' whose fingerprint is not 64 lowercase hex digits`, {
         file: this.filePath,
@@ -268,6 +258,30 @@ export class SqliteCertStore implements CertStore {
       this.logger.warn(`cannot re-read '${this.filePath}' after a write: ${(error as Error).message}`, { file: this.filePath });
     }
   }
+}
+
+/** SHA-256: 64 hex digits. */
+const DIGEST_BYTES = 32;
+
+/**
+ * The digests of the rows whose fingerprint is 64 lowercase hex digits, back to back, and the
+ * fingerprints of the other rows (to warn about). One query when all of the right shape are
+ * lowercase hex, as they are unless edited by hand; else one more read of every row.
+ */
+function readDigests(connection: Connection): { bytes: Buffer; odd: readonly unknown[] } {
+  const { digests, joined, lowercase, rows } = connection.fingerprints.get()!;
+  const bytes = joined === 0 ? Buffer.alloc(0) : digests !== null && lowercase === 1 ? digests : undefined;
+  if (bytes !== undefined) {
+    // Each row of the shape gave one digest: any other row is not of the shape.
+    return { bytes, odd: bytes.length / DIGEST_BYTES < rows ? connection.misshapen.all() : [] };
+  }
+  const valid: string[] = [];
+  const odd: unknown[] = [];
+  for (const fingerprint of connection.everyFingerprint.iterate()) {
+    if (typeof fingerprint === 'string' && isFingerprint(fingerprint)) valid.push(fingerprint);
+    else odd.push(fingerprint);
+  }
+  return { bytes: Buffer.from(valid.join(''), 'hex'), odd };
 }
 
 /** The columns after fingerprint and pem, for a certificate added with `given` provenance. */
