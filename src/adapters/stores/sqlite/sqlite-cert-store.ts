@@ -19,6 +19,7 @@ import { FingerprintTable } from '../fingerprint-table.js';
 import { storeFaultMessage } from '../store-fault.js';
 import { SqliteConnection, type Prepared } from './sqlite-connection.js';
 import { storeFaultOf, type SqliteDatabase } from './sqlite-database.js';
+import { WELL_FORMED_FINGERPRINT } from './migrations.js';
 import { dateOf } from '../stored-date.js';
 
 interface Row {
@@ -39,10 +40,13 @@ interface RecordRow extends Row {
 type RecordValues = [string, string, number | null, string | null, string | null, string | null];
 type InsertValues = [string, string, ...RecordValues];
 
-/** The shape of a fingerprint, in SQL: 64 characters of text (whether they are lowercase hex is checked in readDigests). */
-const SHAPED = "typeof(fingerprint) = 'text' AND length(fingerprint) = 64";
-/** The fingerprints of that shape, joined into one text (NULL when there is none). */
-const JOINED = `group_concat(fingerprint, '') FILTER (WHERE ${SHAPED})`;
+/**
+ * What the index is read from (see `fingerprints` below), and the rows left out of it (see
+ * `malformed`): each reads one of migration 3's partial indexes. Exported for a test of their
+ * query plans.
+ */
+export const READ_FINGERPRINTS = `SELECT unhex(group_concat(fingerprint, '')) FROM trusted_certificates WHERE ${WELL_FORMED_FINGERPRINT}`;
+export const READ_MALFORMED = `SELECT fingerprint FROM trusted_certificates WHERE NOT (${WELL_FORMED_FINGERPRINT})`;
 
 const statements = (db: SqliteDatabase) => ({
   insert: db.prepare<InsertValues>(
@@ -51,17 +55,13 @@ const statements = (db: SqliteDatabase) => ({
   ),
   delete: db.prepare<[string]>('DELETE FROM trusted_certificates WHERE fingerprint = ?'),
   // The index holds fingerprints only: what the trust check needs, and all that is read at
-  // start. SQLite joins those of the right shape into one hex text and decodes it (`unhex`)
-  // into the digests' bytes, which become a FingerprintTable: no string per row, nor one of
-  // the whole text, reaches JavaScript. Checking each row's digits in SQL (GLOB) would cost
-  // more than the whole read, so the joined text is checked at once: `unhex` gives NULL for
-  // any character that is not a hex digit, and `lowercase` rules out the digits A-F, which
-  // `unhex` accepts (SQLite computes the aggregate once for its three uses). See readDigests.
-  fingerprints: db.prepare<[], { digests: Buffer | null; joined: number; lowercase: number | null; rows: number }>(
-    `SELECT unhex(${JOINED}) AS digests, ${JOINED} IS NOT NULL AS joined, ${JOINED} = lower(${JOINED}) AS lowercase, count(*) AS rows FROM trusted_certificates`,
-  ),
-  misshapen: db.prepare<[], unknown>(`SELECT fingerprint FROM trusted_certificates WHERE NOT (${SHAPED})`).pluck(),
-  everyFingerprint: db.prepare<[], unknown>('SELECT fingerprint FROM trusted_certificates').pluck(),
+  // start. They come from the partial index of the well-formed ones (migration 3), which
+  // SQLite joins into one hex text and decodes (`unhex`) into the digests' bytes for a
+  // FingerprintTable: nothing is checked per row (SQLite did when writing it), and no string
+  // per row, nor one of the whole text, reaches JavaScript. The other rows, to warn about,
+  // come from the partial index of the malformed ones, normally empty.
+  fingerprints: db.prepare<[], Buffer | null>(READ_FINGERPRINTS).pluck(),
+  malformed: db.prepare<[], unknown>(READ_MALFORMED).pluck(),
   records: db.prepare<[], RecordRow>(
     'SELECT fingerprint, pem, added_at, via, uid, user_name, label, last_seen FROM trusted_certificates ORDER BY rowid',
   ),
@@ -260,28 +260,12 @@ export class SqliteCertStore implements CertStore {
   }
 }
 
-/** SHA-256: 64 hex digits. */
-const DIGEST_BYTES = 32;
-
 /**
- * The digests of the rows whose fingerprint is 64 lowercase hex digits, back to back, and the
- * fingerprints of the other rows (to warn about). One query when all of the right shape are
- * lowercase hex, as they are unless edited by hand; else one more read of every row.
+ * The digests of the rows whose fingerprint is well formed (64 lowercase hex digits), back to
+ * back, and the fingerprints of the other rows, to warn about.
  */
 function readDigests(connection: Connection): { bytes: Buffer; odd: readonly unknown[] } {
-  const { digests, joined, lowercase, rows } = connection.fingerprints.get()!;
-  const bytes = joined === 0 ? Buffer.alloc(0) : digests !== null && lowercase === 1 ? digests : undefined;
-  if (bytes !== undefined) {
-    // Each row of the shape gave one digest: any other row is not of the shape.
-    return { bytes, odd: bytes.length / DIGEST_BYTES < rows ? connection.misshapen.all() : [] };
-  }
-  const valid: string[] = [];
-  const odd: unknown[] = [];
-  for (const fingerprint of connection.everyFingerprint.iterate()) {
-    if (typeof fingerprint === 'string' && isFingerprint(fingerprint)) valid.push(fingerprint);
-    else odd.push(fingerprint);
-  }
-  return { bytes: Buffer.from(valid.join(''), 'hex'), odd };
+  return { bytes: connection.fingerprints.get() ?? Buffer.alloc(0), odd: connection.malformed.all() };
 }
 
 /** The columns after fingerprint and pem, for a certificate added with `given` provenance. */
