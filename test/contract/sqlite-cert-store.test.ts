@@ -1,11 +1,12 @@
 import { expect } from 'chai';
+import type { Fingerprint } from '../../src/domain/fingerprint.js';
 import { certificatesOf } from '../support/fakes/certificates-of.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/adapters/stores/sqlite/migrations.js';
-import { SqliteCertStore } from '../../src/adapters/stores/sqlite/sqlite-cert-store.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, WELL_FORMED_FINGERPRINT } from '../../src/adapters/stores/sqlite/migrations.js';
+import { READ_FINGERPRINTS, READ_MALFORMED, SqliteCertStore } from '../../src/adapters/stores/sqlite/sqlite-cert-store.js';
 import { BUSY_TIMEOUT_MS, openSqliteDatabase } from '../../src/adapters/stores/sqlite/sqlite-database.js';
 import { sqliteStorePath } from '../../src/app/paths.js';
 import { RecordingLoggerFake } from '../support/fakes/recording-logger-fake.js';
@@ -55,7 +56,7 @@ describe('SqliteCertStore specifics', () => {
     await harness.dispose();
   });
 
-  it('puts the database in WAL mode, with synchronous FULL, no busy wait inside SQLite and foreign keys on each connection', async () => {
+  it('puts the database in WAL mode, with synchronous FULL, no busy wait inside SQLite, foreign keys and a 2 MB page cache on each connection', async () => {
     await harness.create();
     expect(withRawDatabase(harness.filePath, (db) => db.pragma('journal_mode', { simple: true }))).to.equal('wal');
     const db = openSqliteDatabase(harness.filePath, harness.logger);
@@ -63,6 +64,7 @@ describe('SqliteCertStore specifics', () => {
       expect(db.pragma('synchronous', { simple: true }), 'FULL is 2').to.equal(2);
       expect(db.pragma('busy_timeout', { simple: true }), 'a lock is waited for between attempts, off the event loop').to.equal(0);
       expect(db.pragma('foreign_keys', { simple: true })).to.equal(1);
+      expect(db.pragma('cache_size', { simple: true }), 'a page cache of 2 MB, not better-sqlite3\'s 16 MB').to.equal(-2000);
     } finally {
       db.close();
     }
@@ -100,7 +102,7 @@ describe('SqliteCertStore specifics', () => {
     expect(versionRows(harness.filePath)).to.deep.equal([LATEST_SCHEMA_VERSION]);
   });
 
-  it('migrates a version 1 database to version 2 in place: its certificates stay trusted, recorded as file at their added_at', async () => {
+  it('migrates a version 1 database to the latest in place: its certificates stay trusted, recorded as file at their added_at', async () => {
     withRawDatabase(harness.filePath, (db) => {
       db.exec(MIGRATIONS[0]!.sql);
       db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version (version) VALUES (1)');
@@ -109,11 +111,62 @@ describe('SqliteCertStore specifics', () => {
     const store = await harness.create();
     expect(store.contains(a.fingerprint)).to.equal(true);
     expect(await store.list()).to.deep.equal([{ ...trusted(a), provenance: { via: 'file', at: new Date('2025-03-01T10:00:00.000Z') } }]);
-    expect(versionRows(harness.filePath)).to.deep.equal([2]);
+    expect(versionRows(harness.filePath)).to.deep.equal([LATEST_SCHEMA_VERSION]);
     const tables = withRawDatabase(harness.filePath, (db) => db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all());
     expect(tables).to.include('enrolment_tokens');
     await store.setLabel(a.fingerprint, 'from v1');
     expect((await (await harness.reopen()).list())[0]?.provenance).to.deep.equal({ via: 'file', at: new Date('2025-03-01T10:00:00.000Z'), label: 'from v1' });
+  });
+
+  it('migrates a version 2 database, as multipassd wrote it before version 3, in place: every certificate stays trusted, odd rows stay skipped', async () => {
+    const pool = (await testCertificatePool(43)).slice(3);
+    withRawDatabase(harness.filePath, (db) => {
+      for (const migration of MIGRATIONS.filter((step) => step.version <= 2)) db.exec(migration.sql);
+      db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version (version) VALUES (2)');
+      const insert = db.prepare("INSERT INTO trusted_certificates (fingerprint, pem, added_at, via, label) VALUES (?, ?, '2026-01-02T03:04:05.000Z', 'admin', ?)");
+      for (const cert of pool) insert.run(cert.fingerprint, cert.pem, null);
+      insert.run(a.fingerprint.toUpperCase(), a.pem, 'hand-edited');
+    });
+    const store = await harness.create();
+    expect(versionRows(harness.filePath)).to.deep.equal([LATEST_SCHEMA_VERSION]);
+    expect(store.fault()).to.equal(undefined);
+    expect(store.size()).to.equal(pool.length);
+    for (const cert of pool) expect(store.contains(cert.fingerprint), cert.fingerprint).to.equal(true);
+    expect(store.contains(a.fingerprint), 'an upper-case row is not trusted under the lowercase fingerprint').to.equal(false);
+    expect(harness.logger.lines.filter((line) => line.level === 'warn' && String(line.message).includes('64 lowercase hex'))).to.have.length(1);
+    const indexed = withRawDatabase(harness.filePath, (db) => db.prepare('SELECT count(*) FROM trusted_certificates INDEXED BY trusted_fingerprints WHERE ' + WELL_FORMED_FINGERPRINT).pluck().get());
+    expect(indexed, 'the partial index holds the well-formed rows only').to.equal(pool.length);
+    const malformed = withRawDatabase(harness.filePath, (db) =>
+      db.prepare('SELECT fingerprint FROM trusted_certificates INDEXED BY malformed_fingerprints WHERE NOT (' + WELL_FORMED_FINGERPRINT + ')').pluck().all(),
+    );
+    expect(malformed, 'the other partial index holds the rest').to.deep.equal([a.fingerprint.toUpperCase()]);
+    expect((await store.list()).map((record) => record.provenance.via)).to.deep.equal(pool.map(() => 'admin'));
+    await store.remove(pool[0]!.fingerprint);
+    expect((await harness.reopen()).size()).to.equal(pool.length - 1);
+  });
+
+  it('reads the trusted fingerprints and the malformed rows each from its partial index, checking nothing per row', async () => {
+    await harness.create();
+    const plan = (sql: string) =>
+      withRawDatabase(harness.filePath, (db) =>
+        db
+          .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+          .all()
+          .map((row) => (row as { detail: string }).detail),
+      );
+    expect(plan(READ_FINGERPRINTS)).to.deep.equal(['SCAN trusted_certificates USING COVERING INDEX trusted_fingerprints']);
+    expect(plan(READ_MALFORMED)).to.deep.equal(['SCAN trusted_certificates USING COVERING INDEX malformed_fingerprints']);
+  });
+
+  it('still reads every well-formed fingerprint, and only those, when the partial indexes were dropped by hand', async () => {
+    const store = await harness.create();
+    await store.addAll([trusted(a), trusted(b)]);
+    withRawDatabase(harness.filePath, (db) => {
+      db.exec('DROP INDEX trusted_fingerprints; DROP INDEX malformed_fingerprints');
+      db.prepare("INSERT INTO trusted_certificates (fingerprint, pem, added_at) VALUES (?, ?, 'now')").run(c.fingerprint.toUpperCase(), c.pem);
+    });
+    const reopened = await harness.reopen();
+    expect([reopened.size(), ...[a, b, c].map((cert) => reopened.contains(cert.fingerprint))]).to.deep.equal([2, true, true, false]);
   });
 
   it('reads a record edited into something it does not know as file, keeping the certificate trusted', async () => {
@@ -215,6 +268,42 @@ describe('SqliteCertStore specifics', () => {
     await reopened.remove(a.fingerprint);
     await reopened.add(trusted(b));
     expect([reopened.size(), reopened.contains(a.fingerprint), reopened.contains(b.fingerprint)]).to.deep.equal([1, false, true]);
+  });
+
+  // Each alone: the load reads every row of the right shape in one text, checked at once, so
+  // one odd row among good ones must be caught by that check, not only by another row's.
+  for (const [what, odd] of [
+    ['in upper case', (cert: TestCertificate) => cert.fingerprint.toUpperCase()],
+    ['with one upper-case digit', (cert: TestCertificate) => cert.fingerprint.replace(/[a-f]/, (letter) => letter.toUpperCase())],
+    ['with a letter that is not a hex digit', (cert: TestCertificate) => `g${cert.fingerprint.slice(1)}`],
+    ['as a blob of the digest', (cert: TestCertificate) => Buffer.from(cert.fingerprint, 'hex')],
+    ['as a blob of the hex text', (cert: TestCertificate) => Buffer.from(cert.fingerprint)],
+    ['of 63 digits', (cert: TestCertificate) => cert.fingerprint.slice(1)],
+    ['as NULL', () => null],
+  ] as const) {
+    it(`skips with a warning a row whose fingerprint is ${what}, among rows that are well formed`, async () => {
+      const store = await harness.create();
+      await store.addAll([trusted(a), trusted(b)]);
+      const value = odd(c);
+      withRawDatabase(harness.filePath, (db) => db.prepare("INSERT INTO trusted_certificates (fingerprint, pem, added_at) VALUES (?, ?, 'now')").run(value, c.pem));
+      const reopened = await harness.reopen();
+      expect(reopened.fault()).to.equal(undefined);
+      expect([reopened.size(), ...[a, b, c].map((cert) => reopened.contains(cert.fingerprint))]).to.deep.equal([2, true, true, false]);
+      if (typeof value === 'string') expect(reopened.contains(value as Fingerprint), 'not trusted under its own spelling either').to.equal(false);
+      expect(harness.logger.lines.filter((line) => line.level === 'warn' && String(line.message).includes('64 lowercase hex'))).to.have.length(1);
+    });
+  }
+
+  it('reads a store of many certificates and one with none alike: every well-formed row trusted, nothing warned', async () => {
+    const pool = (await testCertificatePool(43)).slice(3);
+    const store = await harness.create();
+    expect(store.size()).to.equal(0);
+    await store.addAll(pool.map(trusted));
+    const reopened = await harness.reopen();
+    expect(reopened.size()).to.equal(pool.length);
+    for (const cert of pool) expect(reopened.contains(cert.fingerprint), cert.fingerprint).to.equal(true);
+    expect(reopened.contains(a.fingerprint), 'one not added').to.equal(false);
+    expect(harness.logger.lines.filter((line) => line.level === 'warn')).to.deep.equal([]);
   });
 
   it("reloads on refresh only after another connection committed, not for its own writes or when nothing changed", async () => {

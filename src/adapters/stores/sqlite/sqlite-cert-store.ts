@@ -19,6 +19,7 @@ import { FingerprintTable } from '../fingerprint-table.js';
 import { storeFaultMessage } from '../store-fault.js';
 import { SqliteConnection, type Prepared } from './sqlite-connection.js';
 import { storeFaultOf, type SqliteDatabase } from './sqlite-database.js';
+import { WELL_FORMED_FINGERPRINT } from './migrations.js';
 import { dateOf } from '../stored-date.js';
 
 interface Row {
@@ -39,8 +40,13 @@ interface RecordRow extends Row {
 type RecordValues = [string, string, number | null, string | null, string | null, string | null];
 type InsertValues = [string, string, ...RecordValues];
 
-/** The shape of a fingerprint, in SQL: 64 characters of text (whether they are lowercase hex is checked in reload). */
-const SHAPED = "typeof(fingerprint) = 'text' AND length(fingerprint) = 64";
+/**
+ * What the index is read from (see `fingerprints` below), and the rows left out of it (see
+ * `malformed`): each reads one of migration 3's partial indexes. Exported for a test of their
+ * query plans.
+ */
+export const READ_FINGERPRINTS = `SELECT unhex(group_concat(fingerprint, '')) FROM trusted_certificates WHERE ${WELL_FORMED_FINGERPRINT}`;
+export const READ_MALFORMED = `SELECT fingerprint FROM trusted_certificates WHERE NOT (${WELL_FORMED_FINGERPRINT})`;
 
 const statements = (db: SqliteDatabase) => ({
   insert: db.prepare<InsertValues>(
@@ -49,15 +55,13 @@ const statements = (db: SqliteDatabase) => ({
   ),
   delete: db.prepare<[string]>('DELETE FROM trusted_certificates WHERE fingerprint = ?'),
   // The index holds fingerprints only: what the trust check needs, and all that is read at
-  // start. SQLite joins those of the right shape into one hex text (one string to make, not
-  // one per row) that becomes a FingerprintTable; checking each row's digits in SQL (GLOB)
-  // would cost more than the whole read, so the text is checked at once (see reload).
-  // One scan: the joined text, and how many rows are not of the shape (read apart only then).
-  fingerprints: db.prepare<[], { joined: string | null; misshapen: number }>(
-    `SELECT group_concat(CASE WHEN ${SHAPED} THEN fingerprint END, '') AS joined, count(*) - count(CASE WHEN ${SHAPED} THEN 1 END) AS misshapen FROM trusted_certificates`,
-  ),
-  misshapen: db.prepare<[], unknown>(`SELECT fingerprint FROM trusted_certificates WHERE NOT (${SHAPED})`).pluck(),
-  everyFingerprint: db.prepare<[], unknown>('SELECT fingerprint FROM trusted_certificates').pluck(),
+  // start. They come from the partial index of the well-formed ones (migration 3), which
+  // SQLite joins into one hex text and decodes (`unhex`) into the digests' bytes for a
+  // FingerprintTable: nothing is checked per row (SQLite did when writing it), and no string
+  // per row, nor one of the whole text, reaches JavaScript. The other rows, to warn about,
+  // come from the partial index of the malformed ones, normally empty.
+  fingerprints: db.prepare<[], Buffer | null>(READ_FINGERPRINTS).pluck(),
+  malformed: db.prepare<[], unknown>(READ_MALFORMED).pluck(),
   records: db.prepare<[], RecordRow>(
     'SELECT fingerprint, pem, added_at, via, uid, user_name, label, last_seen FROM trusted_certificates ORDER BY rowid',
   ),
@@ -228,21 +232,7 @@ export class SqliteCertStore implements CertStore {
   /** Reads the whole table; `data_version` first, so a commit landing in between only causes one more reload. */
   private reload(connection: Connection): void {
     const version = connection.dataVersion.get() as number;
-    const { joined, misshapen } = connection.fingerprints.get()!;
-    const hex = joined ?? '';
-    let bytes = Buffer.from(hex, 'hex');
-    // Decoding stops at the first character that is not hex, and encoding gives lowercase: the
-    // round trip is exact only when every fingerprint is 64 lowercase hex digits.
-    let odd: unknown[] = misshapen > 0 ? connection.misshapen.all() : [];
-    if (bytes.toString('hex') !== hex) {
-      const valid: string[] = [];
-      odd = [];
-      for (const fingerprint of connection.everyFingerprint.iterate()) {
-        if (typeof fingerprint === 'string' && isFingerprint(fingerprint)) valid.push(fingerprint);
-        else odd.push(fingerprint);
-      }
-      bytes = Buffer.from(valid.join(''), 'hex');
-    }
+    const { bytes, odd } = readDigests(connection);
     for (const fingerprint of odd) {
       this.logger.warn(`skipped a row of '${this.filePath}' whose fingerprint is not 64 lowercase hex digits`, {
         file: this.filePath,
@@ -268,6 +258,14 @@ export class SqliteCertStore implements CertStore {
       this.logger.warn(`cannot re-read '${this.filePath}' after a write: ${(error as Error).message}`, { file: this.filePath });
     }
   }
+}
+
+/**
+ * The digests of the rows whose fingerprint is well formed (64 lowercase hex digits), back to
+ * back, and the fingerprints of the other rows, to warn about.
+ */
+function readDigests(connection: Connection): { bytes: Buffer; odd: readonly unknown[] } {
+  return { bytes: connection.fingerprints.get() ?? Buffer.alloc(0), odd: connection.malformed.all() };
 }
 
 /** The columns after fingerprint and pem, for a certificate added with `given` provenance. */

@@ -31,6 +31,9 @@ function nativeBindingOption(): { nativeBinding?: string } {
 
 export type SqliteDatabase = Database.Database;
 
+/** The page cache of each connection, in KiB (negative). */
+const CACHE_SIZE = -2000;
+
 /** The database says who is trusted: only its owner may read or write it. */
 const FILE_MODE = 0o600;
 
@@ -82,6 +85,12 @@ export function openSqliteDatabase(path: string, logger: Logger, options: OpenOp
     }
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // SQLite's own default page cache (2 MB), where better-sqlite3 builds with 16 MB: reading
+    // the trusted fingerprints at start passes once over an index (7 MB at 100,000
+    // certificates), whose pages would otherwise stay resident for nothing (about 7 MB of the
+    // daemon's memory). The daemon writes a row at a time; only a bulk copy of 100,000
+    // (migrate-store) is slower for it, by about a fifth (0.9 s).
+    db.pragma(`cache_size = ${CACHE_SIZE}`);
     migrate(db, path, logger);
     // From here on a lock held by another process is waited for between attempts, never inside a call.
     db.pragma('busy_timeout = 0');
