@@ -44,10 +44,14 @@ export function wirePing(client: Client): Promise<WireOutcome> {
   });
 }
 
-/** One request on a streaming method, as Multipass clients send it; none when `request` is undefined. */
-export function wireStream(client: Client, method: string, request: object | undefined): Promise<WireOutcome> {
+/**
+ * One request on a streaming method, as Multipass clients send it; none when `request` is
+ * undefined. An abort cancels the call (it then ends with CANCELLED).
+ */
+export function wireStream(client: Client, method: string, request: object | undefined, signal?: AbortSignal): Promise<WireOutcome> {
   return new Promise((resolve) => {
-    const call = (client as unknown as Record<string, () => NodeJS.ReadWriteStream & { on: Function }>)[method]!.call(client);
+    const call = (client as unknown as Record<string, () => NodeJS.ReadWriteStream & { on: Function; cancel: () => void }>)[method]!.call(client);
+    signal?.addEventListener('abort', () => call.cancel(), { once: true });
     const replies: Array<Record<string, unknown>> = [];
     call.on('data', (reply: Record<string, unknown>) => replies.push(reply));
     call.on('error', () => undefined);
