@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, WELL_FORMED_FINGERPRINT } from '../../src/adapters/stores/sqlite/migrations.js';
-import { READ_FINGERPRINTS, READ_MALFORMED, SqliteCertStore } from '../../src/adapters/stores/sqlite/sqlite-cert-store.js';
+import { READ_FINGERPRINTS, READ_FINGERPRINTS_ANY_ENCODING, READ_MALFORMED, SqliteCertStore } from '../../src/adapters/stores/sqlite/sqlite-cert-store.js';
 import { BUSY_TIMEOUT_MS, openSqliteDatabase } from '../../src/adapters/stores/sqlite/sqlite-database.js';
 import { sqliteStorePath } from '../../src/app/paths.js';
 import { RecordingLoggerFake } from '../support/fakes/recording-logger-fake.js';
@@ -155,7 +155,48 @@ describe('SqliteCertStore specifics', () => {
           .map((row) => (row as { detail: string }).detail),
       );
     expect(plan(READ_FINGERPRINTS)).to.deep.equal(['SCAN trusted_certificates USING COVERING INDEX trusted_fingerprints']);
+    expect(plan(READ_FINGERPRINTS_ANY_ENCODING)).to.deep.equal(['SCAN trusted_certificates USING COVERING INDEX trusted_fingerprints']);
     expect(plan(READ_MALFORMED)).to.deep.equal(['SCAN trusted_certificates USING COVERING INDEX malformed_fingerprints']);
+  });
+
+  // Digests chosen so that reading them as UTF-16 text changes them, and with zero bytes.
+  const oddDigests = ['00'.repeat(32), 'ff'.repeat(32), '00ff'.repeat(16), 'd800'.repeat(16)] as Fingerprint[];
+  const plantDigests = (path: string) =>
+    withRawDatabase(path, (db) => {
+      const insert = db.prepare("INSERT INTO trusted_certificates (fingerprint, pem, added_at) VALUES (?, 'planted', 'now')");
+      for (const fingerprint of oddDigests) insert.run(fingerprint);
+    });
+
+  it('reads digests with zero bytes and any byte value from the join SQLite makes, byte for byte', async () => {
+    const store = await harness.create();
+    await store.addAll([trusted(a), trusted(b)]);
+    plantDigests(harness.filePath);
+    const joined = withRawDatabase(harness.filePath, (db) => db.prepare(READ_FINGERPRINTS).pluck().get() as Buffer);
+    const hex = withRawDatabase(harness.filePath, (db) =>
+      db.prepare(`SELECT fingerprint FROM trusted_certificates INDEXED BY trusted_fingerprints WHERE ${WELL_FORMED_FINGERPRINT}`).pluck().all() as string[],
+    );
+    expect(joined.toString('hex')).to.equal(hex.join(''));
+    const reopened = await harness.reopen();
+    expect([a.fingerprint, b.fingerprint, ...oddDigests].filter((fingerprint) => !reopened.contains(fingerprint))).to.deep.equal([]);
+    expect(reopened.size()).to.equal(2 + oddDigests.length);
+  });
+
+  it('reads the same fingerprints from a database whose text is UTF-16 (made by another tool) as from a UTF-8 one', async () => {
+    withRawDatabase(harness.filePath, (db) => {
+      db.pragma("encoding = 'UTF-16le'");
+      db.exec('CREATE TABLE made_by_another_tool (x); DROP TABLE made_by_another_tool');
+    });
+    const store = await harness.create();
+    expect(store.fault()).to.equal(undefined);
+    await store.addAll([trusted(a), trusted(b)]);
+    plantDigests(harness.filePath);
+    expect(withRawDatabase(harness.filePath, (db) => db.pragma('encoding', { simple: true }))).to.equal('UTF-16le');
+    const reopened = await harness.reopen();
+    expect([a.fingerprint, b.fingerprint, ...oddDigests].filter((fingerprint) => !reopened.contains(fingerprint)), 'every certificate is trusted').to.deep.equal([]);
+    expect(reopened.size()).to.equal(2 + oddDigests.length);
+    const utf8Read = withRawDatabase(harness.filePath, (db) => db.prepare(READ_FINGERPRINTS).pluck().get() as Buffer);
+    const anyRead = withRawDatabase(harness.filePath, (db) => db.prepare(READ_FINGERPRINTS_ANY_ENCODING).pluck().get() as Buffer);
+    expect(utf8Read.equals(anyRead), 'in a UTF-16 database group_concat re-encodes the digests: the UTF-8 read would be wrong here').to.equal(false);
   });
 
   it('still reads every well-formed fingerprint, and only those, when the partial indexes were dropped by hand', async () => {
