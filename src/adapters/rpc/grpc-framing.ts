@@ -1,8 +1,13 @@
 /** grpc-js's default limit on a received message. */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
+/** An empty message framed (most replies, ping's among them): shared, for it is never written to. */
+const EMPTY_FRAME = Buffer.alloc(5);
+const NOTHING = Buffer.alloc(0);
+
 /** A message in gRPC's framing: the uncompressed flag, the big-endian length, the bytes. */
 export function frame(message: Buffer): Buffer {
+  if (message.length === 0) return EMPTY_FRAME;
   const framed = Buffer.allocUnsafe(5 + message.length);
   framed[0] = 0;
   framed.writeUInt32BE(message.length, 1);
@@ -12,7 +17,7 @@ export function frame(message: Buffer): Buffer {
 
 /** Splits the bytes of a response, however they arrive, into gRPC messages. */
 export class MessageFramer {
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = NOTHING;
 
   /** The messages `chunk` completes. Throws on a compressed or oversized message. */
   push(chunk: Buffer): Buffer[] {

@@ -57,8 +57,9 @@ export class ServerCall implements RpcCall {
     private readonly budget: ByteBudget,
   ) {
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
-    stream.once('end', () => this.onEnd());
-    stream.once('close', () => this.settle());
+    // `on`, not `once`: each fires once anyway, and once's wrapper is a cost on every call.
+    stream.on('end', () => this.onEnd());
+    stream.on('close', () => this.settle());
     if (timeout !== undefined) this.armDeadline(String(timeout));
   }
 
@@ -173,7 +174,7 @@ export class ServerCall implements RpcCall {
   private end(trailers: Record<string, string>, last?: Buffer): void {
     this.sendHeaders();
     this.settle();
-    this.stream.once('wantTrailers', () => this.stream.sendTrailers(trailers));
+    this.stream.on('wantTrailers', () => this.stream.sendTrailers(trailers));
     this.stream.end(last);
   }
 
