@@ -37,7 +37,7 @@ export interface StartUp {
   readonly rssMb: number;
 }
 
-const RUNS = 7;
+export const START_UP_RUNS = 7;
 const RSS_AFTER_MS = 3000;
 
 export const residentMb = (pid: number): number => {
@@ -156,7 +156,7 @@ async function oneStart(
 }
 
 /** Start-up figures for one store kind and size: the store prepared here, the starts timed by the timer child. */
-export async function measureStartUp(dir: string, store: StoreKind, count: number, corpus: CertificateCorpus, runs = RUNS): Promise<StartUp> {
+export async function measureStartUp(dir: string, store: StoreKind, count: number, corpus: CertificateCorpus, runs = START_UP_RUNS): Promise<StartUp> {
   const { dataDir, socket } = await prepare(dir, store, count, corpus);
   const job: TimedStarts = { dataDir, socket, store, client: { pem: corpus.client.pem, keyPem: corpus.client.keyPem }, runs };
   const timed = (await inTimerChild(['starts', JSON.stringify(job)])) as Omit<StartUp, 'store' | 'certificates'>;
