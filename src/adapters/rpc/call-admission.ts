@@ -58,12 +58,12 @@ export class CallAdmission {
     method: string,
     call: RpcCall,
     work: (admitted: Admitted) => Promise<T>,
-    toWire: (error: unknown) => WireError = (error) => this.toWire(method, error),
+    toWire?: (error: unknown) => WireError,
   ): Promise<T> {
     try {
       return await work(await this.admit(method, call.connection));
     } catch (error) {
-      throw toWire(error);
+      throw toWire === undefined ? this.toWire(method, error) : toWire(error);
     }
   }
 

@@ -15,6 +15,16 @@ export function frame(message: Buffer): Buffer {
   return framed;
 }
 
+/**
+ * The message when `chunk` is exactly one whole uncompressed message within the size limit,
+ * else undefined (a MessageFramer then reads it, and says what is wrong with it).
+ */
+export function wholeMessage(chunk: Buffer): Buffer | undefined {
+  if (chunk.length < 5 || chunk[0] !== 0) return undefined;
+  const length = chunk.readUInt32BE(1);
+  return length === chunk.length - 5 && length <= MAX_MESSAGE_BYTES ? chunk.subarray(5) : undefined;
+}
+
 /** Splits the bytes of a response, however they arrive, into gRPC messages. */
 export class MessageFramer {
   private pending: Buffer = NOTHING;

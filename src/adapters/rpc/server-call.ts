@@ -1,7 +1,7 @@
 import { constants, type ServerHttp2Stream } from 'node:http2';
 import type { GuardedConnection } from '../transports/connection-guard.js';
 import type { ByteBudget } from './byte-budget.js';
-import { frame, MessageFramer } from './grpc-framing.js';
+import { frame, MessageFramer, wholeMessage } from './grpc-framing.js';
 import { isWireError, type RpcCall, type RpcHandler, type WireError } from './rpc-handlers.js';
 import { StatusCode } from './status-code.js';
 
@@ -39,7 +39,10 @@ const MS_PER_UNIT: Readonly<Record<string, number>> = { H: 3_600_000, M: 60_000,
  * the client cancelled, or whose deadline (`grpc-timeout`) passed, sends nothing more.
  */
 export class ServerCall implements RpcCall {
-  private framer: MessageFramer | undefined = new MessageFramer();
+  /** Until the request is served (or the call is over): later data is read and dropped. */
+  private reading = true;
+  /** Made only for requests cut across reads (or several in one): most arrive whole. */
+  private framer: MessageFramer | undefined;
   /** What the framer holds, as taken from the connection's budget. */
   private held = 0;
   private request: unknown;
@@ -73,7 +76,14 @@ export class ServerCall implements RpcCall {
 
   private onData(chunk: Buffer): void {
     // Once served (or over), whatever else comes is read and dropped: nothing piles up.
-    if (this.framer === undefined) return;
+    if (!this.reading) return;
+    // The usual request: one whole message in one read, nothing held before it.
+    const whole = this.framer === undefined ? wholeMessage(chunk) : undefined;
+    if (whole !== undefined) {
+      this.onMessage(whole);
+      return;
+    }
+    this.framer ??= new MessageFramer();
     let messages: Buffer[];
     try {
       messages = this.framer.push(chunk);
@@ -87,20 +97,26 @@ export class ServerCall implements RpcCall {
       return;
     }
     for (const message of messages) {
-      if (this.received) {
-        if (!this.method.requestStream) this.fail({ code: StatusCode.UNIMPLEMENTED, details: `Received a second request message for server streaming method ${this.method.path}` });
-        return;
-      }
-      this.received = true;
-      const request = this.decoded(message);
-      if (request === undefined) return;
-      if (this.method.requestStream) {
-        this.dropFramer();
-        this.run(request);
-        return;
-      }
-      this.request = request;
+      if (!this.onMessage(message)) return;
     }
+  }
+
+  /** One request message; false when the call reads no more. */
+  private onMessage(message: Buffer): boolean {
+    if (this.received) {
+      if (!this.method.requestStream) this.fail({ code: StatusCode.UNIMPLEMENTED, details: `Received a second request message for server streaming method ${this.method.path}` });
+      return false;
+    }
+    this.received = true;
+    const request = this.decoded(message);
+    if (request === undefined) return false;
+    if (this.method.requestStream) {
+      this.dropFramer();
+      this.run(request);
+      return false;
+    }
+    this.request = request;
+    return true;
   }
 
   private onEnd(): void {
@@ -126,14 +142,23 @@ export class ServerCall implements RpcCall {
     } catch (error) {
       answer = Promise.reject(error);
     }
-    answer
-      .then(
-        (result) => this.succeed(result),
-        (error: unknown) => this.fail(isWireError(error) ? error : INTERNAL_ERROR),
-      )
-      // A reply that cannot be sent (a streaming handler that did not return its replies)
-      // ends this call, never the daemon.
-      .catch(() => this.abandon());
+    answer.then(
+      (result) => this.conclude(true, result),
+      (error: unknown) => this.conclude(false, error),
+    );
+  }
+
+  /**
+   * Sends the handler's outcome. An outcome that cannot be sent (a streaming handler that did
+   * not return its replies) ends this call, never the daemon.
+   */
+  private conclude(succeeded: boolean, outcome: unknown): void {
+    try {
+      if (succeeded) this.succeed(outcome);
+      else this.fail(isWireError(outcome) ? outcome : INTERNAL_ERROR);
+    } catch {
+      this.abandon();
+    }
   }
 
   private succeed(result: unknown): void {
@@ -208,6 +233,7 @@ export class ServerCall implements RpcCall {
   }
 
   private dropFramer(): void {
+    this.reading = false;
     this.framer = undefined;
     this.holdPending();
   }

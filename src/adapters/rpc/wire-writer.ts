@@ -1,11 +1,15 @@
+/** An empty message's bytes: shared, since nothing can be written into them. */
+const NOTHING = Buffer.alloc(0);
+
 /** Protobuf's wire format, written into one growing buffer. */
 export class WireWriter {
-  private buffer = Buffer.allocUnsafe(256);
+  // Allocated at the first write: an empty message (ping's reply, most requests) needs none.
+  private buffer: Buffer = NOTHING;
   private length = 0;
 
   private reserve(bytes: number): void {
     if (this.length + bytes <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + bytes));
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + bytes, 256));
     this.buffer.copy(grown, 0, 0, this.length);
     this.buffer = grown;
   }
@@ -64,6 +68,6 @@ export class WireWriter {
   }
 
   finish(): Buffer {
-    return this.buffer.subarray(0, this.length);
+    return this.length === 0 ? NOTHING : this.buffer.subarray(0, this.length);
   }
 }

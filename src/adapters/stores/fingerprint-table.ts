@@ -47,7 +47,24 @@ export class FingerprintTable {
     this.mask = mask;
   }
 
+  /**
+   * Fingerprints found here before. A trusted client's calls after its first are one Set
+   * lookup of the string its connection already holds, with no hex string made per call. Only
+   * fingerprints in the table get in (never a stranger's), so it holds no more than the table,
+   * and the table never changes.
+   */
+  private readonly found = new Set<string>();
+
   has(fingerprint: string): boolean {
+    if (this.found.has(fingerprint)) return true;
+    if (this.lookUp(fingerprint)) {
+      this.found.add(fingerprint);
+      return true;
+    }
+    return false;
+  }
+
+  private lookUp(fingerprint: string): boolean {
     if (fingerprint.length !== 2 * FINGERPRINT_BYTES) return false;
     const head = Number.parseInt(fingerprint.slice(0, 8), 16);
     if (Number.isNaN(head)) return false;

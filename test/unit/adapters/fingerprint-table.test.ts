@@ -33,6 +33,16 @@ describe('FingerprintTable (the fingerprint cache read back, without a string pe
     expect(table.has('')).to.equal(false);
   });
 
+  it('answers every later lookup as the first, for members and strangers alike', () => {
+    const members = [digest(1), digest(2)];
+    const table = new FingerprintTable(Buffer.concat(members));
+    for (let round = 0; round < 3; round += 1) {
+      expect(members.map((member) => table.has(hexOf(member))), `round ${round}`).to.deep.equal([true, true]);
+      expect(table.has(hexOf(digest(3))), `stranger, round ${round}`).to.equal(false);
+      expect(table.has(hexOf(members[0]!).toUpperCase()), `upper case, round ${round}`).to.equal(false);
+    }
+  });
+
   it('iterates in the order of the bytes', () => {
     const members = [digest(3), digest(1), digest(2)];
     expect([...new FingerprintTable(Buffer.concat(members))]).to.deep.equal(members.map(hexOf));

@@ -138,6 +138,34 @@ describe('GrpcServer (gRPC over node:http2)', () => {
     expect(requests[1]).to.include({ verbosity_level: 0 });
   });
 
+  it('reads a request alike whether it arrives whole in one read or a byte at a time', async () => {
+    const requests: unknown[] = [];
+    await serve({
+      version: async (request: { verbosity_level: number }) => {
+        requests.push(request);
+        return [{ version: 'v' }];
+      },
+    });
+    const whole = await call('/multipass.Rpc/version', [versionRequest(3)]);
+    // A pause between bytes, so that each arrives in a read of its own rather than coalesced.
+    const stream = session().request({ ':method': 'POST', ':path': '/multipass.Rpc/version', 'content-type': 'application/grpc' });
+    const trickled = new Promise<IncomingHttpHeaders>((resolve, reject) => {
+      stream.on('trailers', resolve);
+      stream.on('error', reject);
+    });
+    stream.resume();
+    for (const byte of versionRequest(3)) {
+      stream.write(Buffer.from([byte]));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    stream.end();
+    expect(whole.code).to.equal(StatusCode.OK);
+    expect((await trickled)['grpc-status']).to.equal(String(StatusCode.OK));
+    expect(requests).to.have.length(2);
+    expect(requests[1]).to.deep.equal(requests[0]);
+    expect(requests[0]).to.include({ verbosity_level: 3 });
+  });
+
   it("answers what it cannot serve as grpc-js's server does, each alone in the headers", async () => {
     let handled = 0;
     await serve({
@@ -151,6 +179,7 @@ describe('GrpcServer (gRPC over node:http2)', () => {
       ['/multipass.Rpc/version', [versionRequest(0)], {}, StatusCode.UNIMPLEMENTED, 'The server does not implement the method /multipass.Rpc/version'],
       ['/multipass.Rpc/ping', [], {}, StatusCode.UNIMPLEMENTED, 'Received no request message for server streaming method /multipass.Rpc/ping'],
       ['/multipass.Rpc/ping', [pingRequest(), pingRequest()], {}, StatusCode.UNIMPLEMENTED, 'Received a second request message for server streaming method /multipass.Rpc/ping'],
+      ['/multipass.Rpc/ping', [Buffer.concat([pingRequest(), pingRequest()])], {}, StatusCode.UNIMPLEMENTED, 'Received a second request message for server streaming method /multipass.Rpc/ping'],
       ['/multipass.Rpc/ping', [Buffer.from([1, 0, 0, 0, 1, 0])], {}, StatusCode.UNIMPLEMENTED, 'Received a compressed message, but no compression was negotiated'],
       ['/multipass.Rpc/ping', [Buffer.from([0, 0x7f, 0xff, 0xff, 0xff])], {}, StatusCode.RESOURCE_EXHAUSTED, 'Received message larger than max (2147483647 vs 4194304)'],
       ['/multipass.Rpc/ping', [frame(Buffer.from([0x0a, 0x05, 0x01]))], {}, StatusCode.INTERNAL, 'Error deserializing request'],

@@ -194,6 +194,14 @@ describe('the generated wire schema and codec', () => {
     expect(codec.decode('google.protobuf.Timestamp', Buffer.alloc(0))).to.deep.equal({ seconds: '0', nanos: 0 });
   });
 
+  it('encodes an empty message as no bytes, untouched by the messages encoded after it', () => {
+    const empty = codec.encode('multipass.PingReply', {});
+    expect(empty).to.have.length(0);
+    const next = codec.encode('multipass.VersionReply', { version: 'v1' });
+    expect(empty).to.have.length(0);
+    expect(codec.decode('multipass.VersionReply', next)).to.include({ version: 'v1' });
+  });
+
   it('rejects a truncated message instead of reading past its end', () => {
     const bytes = codec.encode('multipass.GetRequest', { key: 'local.passphrase', verbosity_level: 2 });
     expect(() => codec.decode('multipass.GetRequest', bytes.subarray(0, bytes.length - 3))).to.throw(RangeError);
