@@ -86,7 +86,8 @@ async function prepare(dir: string, store: StoreKind, count: number, corpus: Cer
   return { dataDir, socket };
 }
 
-function acceptsConnections(socket: string): Promise<boolean> {
+/** Whether the Unix socket at `socket` accepts a connection now. */
+export function acceptsConnections(socket: string): Promise<boolean> {
   return new Promise((resolve) => {
     const probe = connect(socket);
     probe.once('connect', () => {

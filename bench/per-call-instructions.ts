@@ -8,7 +8,6 @@
 // syscalls) only by CPU time. Needs `apt-get install -y valgrind`; a few minutes per server.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { status, type Client } from '@grpc/grpc-js';
@@ -18,6 +17,7 @@ import { startDaemonProcess } from '../test/support/daemon-process.js';
 import { wireClient, wirePing } from '../test/support/grpc-wire-client.js';
 import { makeTempDir } from '../test/support/temp-dir.js';
 import { certificateCorpus, type CertificateCorpus } from './certificate-corpus.js';
+import { acceptsConnections } from './daemon-start-up.js';
 
 const SERVERS = ['daemon', 'http2', 'grpc-js'] as const;
 type Server = (typeof SERVERS)[number];
@@ -71,7 +71,7 @@ async function instructionsPerCall(server: Server, dataDir: string, corpus: Cert
   let client: Client | undefined;
   try {
     const started = Date.now();
-    while (!(await accepts(socket))) {
+    while (!(await acceptsConnections(socket))) {
       if (child.exitCode !== null || Date.now() - started > 180_000) throw new Error(`${server} did not listen under valgrind`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -103,15 +103,4 @@ async function pings(client: Client, count: number): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-}
-
-function accepts(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = connect(path);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
 }
