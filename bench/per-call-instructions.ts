@@ -2,10 +2,11 @@
 // user-space instructions per trusted ping, counted by valgrind's callgrind, for the daemon and
 // the bench's bare servers under the same load as npm run bench's per-call rows (32 in flight,
 // a store of 5,000). Server CPU time on a shared machine moves ±20 % between identical runs;
-// this count moves under 1 %, so it is how a change to the trusted-call path is judged. It
-// leaves out the kernel (syscalls, TLS socket I/O), which CPU time includes: compare Node
-// servers with each other here, and with gRPC C++ (which trades instructions for threads and
-// syscalls) only by CPU time. Needs `apt-get install -y valgrind`; a few minutes per server.
+// this count a few percent (when the collections fall), whatever else the machine does, so it
+// is how a change to the trusted-call path is judged. It leaves out the kernel (syscalls, TLS
+// socket I/O), which CPU time includes: compare Node servers with each other here, and with
+// gRPC C++ (which trades instructions for threads and syscalls) only by CPU time.
+// Needs `apt-get install -y valgrind`; a few minutes per server.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
