@@ -1,6 +1,7 @@
 import type { Fingerprint } from '../../domain/fingerprint.js';
 
 const FINGERPRINT_BYTES = 32;
+const LOWERCASE_HEX = /^[0-9a-f]*$/;
 
 /**
  * A read-only set of fingerprints over their raw bytes (32 each, back to back), as the PEM
@@ -13,6 +14,8 @@ const FINGERPRINT_BYTES = 32;
 export class FingerprintTable {
   private readonly slots: Int32Array;
   private readonly mask: number;
+  /** Where `has` decodes the fingerprint it is asked about (one lookup at a time: JavaScript is single-threaded). */
+  private readonly scratch = Buffer.alloc(FINGERPRINT_BYTES);
   readonly size: number;
 
   /**
@@ -48,29 +51,18 @@ export class FingerprintTable {
   }
 
   /**
-   * Fingerprints found here before. A trusted client's calls after its first are one Set
-   * lookup of the string its connection already holds, with no hex string made per call. Only
-   * fingerprints in the table get in (never a stranger's), so it holds no more than the table,
-   * and the table never changes.
+   * O(1), and nothing allocated: the fingerprint's hex is decoded into a scratch buffer of the
+   * table's, never the other way round (a hex string per lookup was most of the trust check's
+   * cost per call). Only lowercase hex of the right length can match, as before.
    */
-  private readonly found = new Set<string>();
-
   has(fingerprint: string): boolean {
-    if (this.found.has(fingerprint)) return true;
-    if (this.lookUp(fingerprint)) {
-      this.found.add(fingerprint);
-      return true;
-    }
-    return false;
-  }
-
-  private lookUp(fingerprint: string): boolean {
-    if (fingerprint.length !== 2 * FINGERPRINT_BYTES) return false;
-    const head = Number.parseInt(fingerprint.slice(0, 8), 16);
-    if (Number.isNaN(head)) return false;
+    if (fingerprint.length !== 2 * FINGERPRINT_BYTES || !LOWERCASE_HEX.test(fingerprint)) return false;
+    const wanted = this.scratch;
+    wanted.write(fingerprint, 'hex');
+    const head = wanted.readUInt32BE(0);
     for (let slot = head & this.mask, entry = this.slots[slot]!; entry !== -1; slot = (slot + 1) & this.mask, entry = this.slots[slot]!) {
       const at = entry * FINGERPRINT_BYTES;
-      if (this.bytes.readUInt32BE(at) === head >>> 0 && this.bytes.toString('hex', at, at + FINGERPRINT_BYTES) === fingerprint) return true;
+      if (this.bytes.readUInt32BE(at) === head && this.bytes.compare(wanted, 0, FINGERPRINT_BYTES, at, at + FINGERPRINT_BYTES) === 0) return true;
     }
     return false;
   }
