@@ -11,18 +11,18 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { status, type Client } from '@grpc/grpc-js';
+import type { Client } from '@grpc/grpc-js';
 import { pemCertStorePath } from '../src/app/paths.js';
 import { MULTIPASSD_BIN } from '../test/support/binaries.js';
 import { startDaemonProcess } from '../test/support/daemon-process.js';
-import { wireClient, wirePing } from '../test/support/grpc-wire-client.js';
+import { wireClient } from '../test/support/grpc-wire-client.js';
 import { makeTempDir } from '../test/support/temp-dir.js';
 import { certificateCorpus, type CertificateCorpus } from './certificate-corpus.js';
 import { acceptsConnections } from './daemon-start-up.js';
+import { trustedPings } from './trusted-pings.js';
 
 const SERVERS = ['daemon', 'http2', 'grpc-js'] as const;
 type Server = (typeof SERVERS)[number];
-const IN_FLIGHT = 32;
 const STORE_SIZE = 5000;
 const script = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
 
@@ -78,9 +78,9 @@ async function instructionsPerCall(server: Server, dataDir: string, corpus: Cert
     }
     const rootCert = readFileSync(join(dataDir, 'certificate', 'multipass_root_cert.pem'), 'utf8');
     client = wireClient(`unix:${socket}`, rootCert, { certPem: corpus.client.pem, keyPem: corpus.client.keyPem });
-    await pings(client, warmUp);
+    await trustedPings(client, warmUp);
     execFileSync('callgrind_control', ['--zero', String(child.pid)], { stdio: 'ignore' });
-    await pings(client, calls);
+    await trustedPings(client, calls);
     execFileSync('callgrind_control', ['--dump', String(child.pid)], { stdio: 'ignore' });
     // The dump is the second file: callgrind numbers them `<out>.1`, `<out>.2`, ...
     const dump = readdirSync(temp.path).find((name) => name.startsWith(`${server}.callgrind.`));
@@ -92,16 +92,4 @@ async function instructionsPerCall(server: Server, dataDir: string, corpus: Cert
     child.kill('SIGTERM');
     await exited;
   }
-}
-
-async function pings(client: Client, count: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      next += 1;
-      const outcome = await wirePing(client);
-      if (outcome.code !== status.OK) throw new Error(`a ping failed: ${outcome.details}`);
-    }
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
 }

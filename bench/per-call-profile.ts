@@ -2,14 +2,14 @@
 // in-process daemon, for profiling the trusted-call path (issue 10, part 3).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { status } from '@grpc/grpc-js';
 import { resolveDaemonConfig } from '../src/app/config/daemon-config.js';
 import { startDaemon } from '../src/app/daemon.js';
 import { pemCertStorePath } from '../src/app/paths.js';
 import { NullLogger } from '../test/support/fakes/null-logger.js';
-import { wireClient, wirePing } from '../test/support/grpc-wire-client.js';
+import { wireClient } from '../test/support/grpc-wire-client.js';
 import { makeTempDir } from '../test/support/temp-dir.js';
 import { certificateCorpus } from './certificate-corpus.js';
+import { trustedPings } from './trusted-pings.js';
 
 const CALLS = Number(process.argv[2] ?? 10_000);
 const temp = makeTempDir('mpa-bench-prof-');
@@ -24,15 +24,8 @@ try {
     certPem: corpus.client.pem,
     keyPem: corpus.client.keyPem,
   });
-  let next = 0;
-  const worker = async () => {
-    while (next < CALLS) {
-      next += 1;
-      if ((await wirePing(client)).code !== status.OK) throw new Error('ping failed');
-    }
-  };
   const start = performance.now();
-  await Promise.all(Array.from({ length: 32 }, worker));
+  await trustedPings(client, CALLS);
   console.log(`${CALLS} pings in ${(performance.now() - start).toFixed(0)} ms`);
   client.close();
   await daemon.stop();

@@ -22,6 +22,7 @@ import { measureStartUp, nodeFloorMs, START_UP_RUNS, warmUpStartUps, type StartU
 import { measureFlood } from './hostile-flood.js';
 import { GUESSERS, measurePassphraseFlood } from './passphrase-flood.js';
 import { measureSqliteLockContention } from './sqlite-lock-contention.js';
+import { IN_FLIGHT, trustedPings } from './trusted-pings.js';
 
 const PINGS = 6000;
 /**
@@ -32,7 +33,6 @@ const PINGS = 6000;
  * 10,000: bench/per-call-instructions.ts).
  */
 const WARM_UP_PINGS = 10_000;
-const IN_FLIGHT = 32;
 const STORE_SIZE = 5000;
 const START_UP_SIZES = [1, 10_000, 100_000];
 const BARE_SERVER = fileURLToPath(new URL('./bare-grpc-server.js', import.meta.url));
@@ -112,7 +112,7 @@ async function perCallRows(table: BenchTable, dir: string, corpus: CertificateCo
     const cpp = transport === 'unix' ? await startCppComparison(cppBuild, join(dir, 'percall', 'cpp.sock'), dataDir, rootCert, corpus) : undefined;
     try {
       if ((await wirePing(client)).code !== status.OK) throw new Error('bench client is not trusted');
-      for (const warming of [client, bareClient, h2Client, ...(cpp === undefined ? [] : [cpp.client])]) await pings(warming, WARM_UP_PINGS);
+      for (const warming of [client, bareClient, h2Client, ...(cpp === undefined ? [] : [cpp.client])]) await trustedPings(warming, WARM_UP_PINGS);
       // Alternating rounds, keeping each server's best.
       const rounds = { ours: [] as PerCall[], bare: [] as PerCall[], h2: [] as PerCall[], cpp: [] as PerCall[] };
       for (let round = 0; round < 2; round += 1) {
@@ -197,21 +197,9 @@ function cpuMicrosOf(pid: number): number {
 async function pingLoad(client: Client, serverPid: number): Promise<PerCall> {
   const cpu = cpuMicrosOf(serverPid);
   const start = performance.now();
-  await pings(client, PINGS);
+  await trustedPings(client, PINGS);
   const elapsed = performance.now() - start;
   return { cpuMicros: (cpuMicrosOf(serverPid) - cpu) / PINGS, rps: PINGS / (elapsed / 1000) };
-}
-
-/** `count` trusted pings, IN_FLIGHT at a time. */
-async function pings(client: Client, count: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      next += 1;
-      if ((await wirePing(client)).code !== status.OK) throw new Error('a ping failed under load');
-    }
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
 }
 
 /** grpc-js's own TLS server with the daemon's certificate and no client certificate: what we compare to. */

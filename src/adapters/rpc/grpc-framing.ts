@@ -3,7 +3,8 @@ export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 /** An empty message framed (most replies, ping's among them): shared, for it is never written to. */
 const EMPTY_FRAME = Buffer.alloc(5);
-const NOTHING = Buffer.alloc(0);
+/** No bytes: shared, since nothing can be written into them. */
+export const NO_BYTES = Buffer.alloc(0);
 
 /** A message in gRPC's framing: the uncompressed flag, the big-endian length, the bytes. */
 export function frame(message: Buffer): Buffer {
@@ -27,7 +28,7 @@ export function wholeMessage(chunk: Buffer): Buffer | undefined {
 
 /** Splits the bytes of a response, however they arrive, into gRPC messages. */
 export class MessageFramer {
-  private pending: Buffer = NOTHING;
+  private pending: Buffer = NO_BYTES;
 
   /** The messages `chunk` completes. Throws on a compressed or oversized message. */
   push(chunk: Buffer): Buffer[] {

@@ -1,7 +1,7 @@
 import { constants, type ServerHttp2Stream } from 'node:http2';
 import type { GuardedConnection } from '../transports/connection-guard.js';
 import type { ByteBudget } from './byte-budget.js';
-import { frame, MessageFramer, wholeMessage } from './grpc-framing.js';
+import { frame, MessageFramer, NO_BYTES, wholeMessage } from './grpc-framing.js';
 import { isWireError, type RpcCall, type RpcHandler, type WireError } from './rpc-handlers.js';
 import { StatusCode } from './status-code.js';
 
@@ -25,7 +25,6 @@ const RESPONSE_HEADERS = { ':status': 200, 'content-type': 'application/grpc+pro
 const WAIT_FOR_TRAILERS = { waitForTrailers: true } as const;
 const END_STREAM = { endStream: true } as const;
 const OK_TRAILERS = { 'grpc-status': '0', 'grpc-message': 'OK' } as const;
-const EMPTY = Buffer.alloc(0);
 const INTERNAL_ERROR: WireError = { code: StatusCode.INTERNAL, details: 'internal error; see the multipassd log' };
 /** gRPC's timeout header: up to 8 digits and a unit (hours to nanoseconds). */
 const TIMEOUT = /^(\d{1,8})\s*([HMSmun])$/;
@@ -129,7 +128,7 @@ export class ServerCall implements RpcCall {
       this.fail({ code: StatusCode.UNIMPLEMENTED, details: `Received no request message for server streaming method ${this.method.path}` });
       return;
     }
-    const request = this.decoded(EMPTY);
+    const request = this.decoded(NO_BYTES);
     if (request !== undefined) this.run(request);
   }
 
